@@ -1,0 +1,3 @@
+from apprenticeships.cli import main
+
+main()

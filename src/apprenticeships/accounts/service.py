@@ -1,0 +1,140 @@
+"""Creating organisations and people, and naming owners the way the CLI and docs do."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from apprenticeships.accounts.repository import OrganisationRepository, UserRepository
+from apprenticeships.catalog.products import OwnerKind
+from apprenticeships.errors import OperationError
+from apprenticeships.storage.models import Organisation, User
+
+# Employer accounts are named by six characters from the alphabet the Apprenticeship
+# Service's hashed ids use (no vowels, so no words, and no look-alike characters).
+HASHED_ID_ALPHABET = "46789BCDFGHJKLMNPRSTVWXY"
+HASHED_ID = re.compile(r"^[A-Z0-9]{6}$")
+UKPRN = re.compile(r"^1\d{7}$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")
+
+
+class AccountError(OperationError):
+    """Bad input or a conflict; the message is safe to show to the operator."""
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerRef:
+    """``employer:<hashed id>``, ``provider:<ukprn>`` or ``developer:<email>``."""
+
+    kind: OwnerKind
+    value: str
+
+    @classmethod
+    def parse(cls, text: str) -> OwnerRef:
+        kind_text, sep, value = text.partition(":")
+        kinds = {k.value: k for k in OwnerKind}
+        if not sep or kind_text not in kinds or not value:
+            raise AccountError(
+                f"owner must be employer:<hashed id>, provider:<ukprn> or developer:<email>, "
+                f"not {text!r}"
+            )
+        kind = kinds[kind_text]
+        if kind is OwnerKind.EMPLOYER:
+            value = value.upper()
+        elif kind is OwnerKind.DEVELOPER:
+            value = value.lower()
+        return cls(kind, value)
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}:{self.value}"
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise AccountError(f"{email!r} is not an email address")
+    return email
+
+
+class AccountService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.organisations = OrganisationRepository(session)
+        self.users = UserRepository(session)
+
+    async def add_employer(
+        self, name: str, now: datetime, hashed_id: str | None = None
+    ) -> Organisation:
+        name = _clean_name(name)
+        if hashed_id is None:
+            hashed_id = await self._new_hashed_id()
+        elif not HASHED_ID.match(hashed_id):
+            raise AccountError("an employer account id is 6 upper-case letters and digits")
+        elif await self.organisations.public_id_taken(OwnerKind.EMPLOYER, hashed_id):
+            raise AccountError(f"employer account {hashed_id} already exists")
+        return await self.organisations.add(
+            Organisation(kind=OwnerKind.EMPLOYER, public_id=hashed_id, name=name, created_at=now)
+        )
+
+    async def add_provider(self, ukprn: str, name: str, now: datetime) -> Organisation:
+        ukprn = ukprn.strip()
+        if not UKPRN.match(ukprn):
+            raise AccountError(f"a UKPRN is 8 digits starting with 1, not {ukprn!r}")
+        if await self.organisations.public_id_taken(OwnerKind.PROVIDER, ukprn):
+            raise AccountError(f"provider {ukprn} already exists")
+        return await self.organisations.add(
+            Organisation(
+                kind=OwnerKind.PROVIDER, public_id=ukprn, name=_clean_name(name), created_at=now
+            )
+        )
+
+    async def add_developer(self, email: str, now: datetime, name: str = "") -> Organisation:
+        email = normalise_email(email)
+        if await self.organisations.find_by_email(email) is not None:
+            raise AccountError(f"a developer with email {email} already exists")
+        return await self.organisations.add(
+            Organisation(
+                kind=OwnerKind.DEVELOPER,
+                public_id=str(uuid.uuid4()),
+                name=name.strip() or email,
+                email=email,
+                created_at=now,
+            )
+        )
+
+    async def add_admin(self, email: str, now: datetime) -> User:
+        email = normalise_email(email)
+        existing = await self.users.find_by_email(email)
+        if existing is not None:
+            if existing.is_platform_admin:
+                raise AccountError(f"{email} is already a platform admin")
+            existing.is_platform_admin = True
+            return existing
+        return await self.users.add(User(email=email, is_platform_admin=True, created_at=now))
+
+    async def find_owner(self, owner: OwnerRef) -> Organisation:
+        if owner.kind is OwnerKind.DEVELOPER:
+            found = await self.organisations.find_by_email(owner.value)
+        else:
+            found = await self.organisations.find(owner.kind, owner.value)
+        if found is None or found.kind != owner.kind:
+            raise AccountError(f"no {owner.kind.value} {owner.value!r}")
+        return found
+
+    async def _new_hashed_id(self) -> str:
+        for _ in range(100):
+            candidate = "".join(secrets.choice(HASHED_ID_ALPHABET) for _ in range(6))
+            if not await self.organisations.public_id_taken(OwnerKind.EMPLOYER, candidate):
+                return candidate
+        raise AccountError("could not find a free employer account id")  # pragma: no cover
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > 255:
+        raise AccountError("a name is 1 to 255 characters")
+    return name

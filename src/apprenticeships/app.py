@@ -1,0 +1,298 @@
+"""The platform as one ASGI application: operations endpoints, docs, and the gateway in
+front of the product APIs.
+
+``create_app(settings)`` builds everything without connecting to anything; the lifespan
+(or ``Platform.running()`` in tests) connects, loads the caches and starts the
+background work, and closes it all again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from sqlalchemy import inspect as sql_inspect
+from sqlalchemy import text
+from starlette.types import Message, Receive, Scope, Send
+
+from apprenticeships import __version__
+from apprenticeships.apis import build_product_apps
+from apprenticeships.catalog.products import PRODUCTS, Product
+from apprenticeships.catalog.service import CatalogService
+from apprenticeships.dependencies import ProductState
+from apprenticeships.docs import openapi_document
+from apprenticeships.gateway import responses
+from apprenticeships.gateway.context import KeySnapshot
+from apprenticeships.gateway.invalidation import CacheEventPoller
+from apprenticeships.gateway.keycache import KeyCache
+from apprenticeships.gateway.middleware import REQUEST_ID_SCOPE_KEY, Gateway, new_request_id
+from apprenticeships.gateway.ratelimit import (
+    FallbackRateLimiter,
+    MemoryRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+)
+from apprenticeships.gateway.usage import UsageRecorder
+from apprenticeships.gateway.versions import VersionTable
+from apprenticeships.keys.service import KeyService
+from apprenticeships.observability.logs import configure_logging
+from apprenticeships.observability.metrics import Metrics
+from apprenticeships.referencedata.service import ReferenceDataCache
+from apprenticeships.settings import Settings
+from apprenticeships.storage.engine import create_engine, session_factory
+
+log = structlog.get_logger("apprenticeships.app")
+
+JSON = "application/json; charset=utf-8"
+
+
+class DatabaseNotReadyError(RuntimeError):
+    pass
+
+
+class Platform:
+    def __init__(self, settings: Settings, products: tuple[Product, ...] = PRODUCTS) -> None:
+        self.settings = settings
+        self.products = products
+        self.secret_key = settings.resolved_secret_key()
+        self.engine = create_engine(settings.async_database_url)
+        self.sessions = session_factory(self.engine)
+        self.metrics = Metrics()
+        self.redis: Redis | None = None
+        self.limiter: RateLimiter
+        if settings.redis_url:
+            self.redis = Redis.from_url(
+                settings.redis_url,
+                socket_timeout=0.5,
+                socket_connect_timeout=0.5,
+                # One immediate retry replaces a pooled connection that died with Redis.
+                retry=Retry(NoBackoff(), 1),
+                health_check_interval=0,
+            )
+            self.limiter = FallbackRateLimiter(
+                RedisRateLimiter(self.redis, settings.redis_prefix),
+                MemoryRateLimiter(),
+                on_state_change=self.metrics.rate_limit_backend_changed,
+            )
+        else:
+            self.limiter = MemoryRateLimiter()
+        self.key_cache = KeyCache(
+            self._load_key,
+            ttl=settings.key_cache_ttl_seconds,
+            negative_ttl=settings.negative_cache_ttl_seconds,
+            negative_size=settings.negative_cache_size,
+        )
+        self.metrics.watch_key_cache(lambda: self.key_cache.stats)
+        self.versions = VersionTable(products, settings.deprecation_months, settings.public_url)
+        self.reference_data = ReferenceDataCache(self.sessions)
+        self.usage = UsageRecorder(self.sessions, settings.usage_flush_seconds)
+        self.poller = CacheEventPoller(
+            self.sessions,
+            self.key_cache,
+            self.reload_catalog,
+            self.reference_data.reload,
+            settings.cache_poll_seconds,
+        )
+        self.product_apps = build_product_apps(
+            products, ProductState(settings, self.sessions, self.reference_data)
+        )
+        self.gateway = Gateway(
+            products=products,
+            apps=self.product_apps,
+            key_cache=self.key_cache,
+            limiter=self.limiter,
+            versions=self.versions,
+            usage=self.usage,
+            metrics=self.metrics,
+            secret_key=self.secret_key,
+            sandbox_hosts=settings.sandbox_hosts,
+            max_body_bytes=settings.max_body_bytes,
+            access_log=settings.access_log,
+        )
+        self._routes: dict[str, Callable[[Scope], Awaitable[tuple[int, bytes, str]]]] = {
+            "/health": self._health,
+            "/ready": self._ready,
+            "/metrics": self._metrics,
+        }
+        self._tasks: list[asyncio.Task[None]] = []
+        self.started = False
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def _load_key(self, key_hash: str) -> KeySnapshot | None:
+        async with self.sessions() as session:
+            return await KeyService(session, self.secret_key).snapshot(
+                key_hash, self.settings.default_rate_limit, datetime.now(UTC)
+            )
+
+    async def reload_catalog(self) -> None:
+        async with self.sessions() as session:
+            self.versions.load(await CatalogService(session, self.products).releases())
+
+    async def _check_schema(self) -> None:
+        async with self.engine.connect() as connection:
+            tables = await connection.run_sync(lambda c: set(sql_inspect(c).get_table_names()))
+        if "api_keys" not in tables:
+            raise DatabaseNotReadyError(
+                "the database has no tables yet: run `apprenticeships db upgrade` first"
+            )
+
+    async def startup(self) -> None:
+        await self._check_schema()
+        await self.reload_catalog()
+        await self.reference_data.reload()
+        await self.poller.start_from_latest()
+        self._tasks = [
+            asyncio.create_task(self.poller.run(), name="cache-events"),
+            asyncio.create_task(self.usage.run(), name="key-usage"),
+        ]
+        self.started = True
+
+    async def shutdown(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        await self.usage.flush()
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.engine.dispose()
+        self.started = False
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[Platform]:
+        await self.startup()
+        try:
+            yield self
+        finally:
+            await self.shutdown()
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as error:
+                    log.error("startup_failed", error=str(error))
+                    await send({"type": "lifespan.startup.failed", "message": str(error)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    # -- requests ----------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        sent_id = next((v for k, v in scope["headers"] if k.lower() == b"x-request-id"), None)
+        request_id = new_request_id(sent_id)
+        scope[REQUEST_ID_SCOPE_KEY] = request_id
+        id_header = (b"x-request-id", request_id.encode())
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message = dict(message)
+                message["headers"] = [*message.get("headers", ()), id_header]
+            await send(message)
+
+        try:
+            route = self._routes.get(scope["path"])
+            if route is not None:
+                status, content, media_type = await route(scope)
+                await _send_simple(send_with_id, status, content, media_type)
+            elif scope["path"].startswith("/docs/"):
+                await self._docs(scope, send_with_id)
+            else:
+                await self.gateway(scope, receive, send_with_id)
+        except Exception:
+            if started:
+                return  # a product's handler has logged it and answered
+            log.exception("unhandled_error", request_id=request_id, path=scope.get("path"))
+            await responses.send_gateway_error(
+                send_with_id, 500, f"Internal server error. Trace id: {request_id}."
+            )
+
+    async def _health(self, scope: Scope) -> tuple[int, bytes, str]:
+        return 200, json.dumps({"status": "ok", "version": __version__}).encode(), JSON
+
+    async def _ready(self, scope: Scope) -> tuple[int, bytes, str]:
+        """Ready when the database answers. Redis being down does not make the platform
+        unready (it keeps serving with per-process limits) but is reported here."""
+        checks: dict[str, Any] = {}
+        ready = True
+        try:
+            async with asyncio.timeout(2):
+                async with self.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as error:
+            checks["database"] = f"unreachable: {type(error).__name__}"
+            ready = False
+        if self.redis is None:
+            checks["redis"] = "not configured"
+            checks["rateLimiting"] = "memory"
+        else:
+            try:
+                async with asyncio.timeout(1):
+                    await self.redis.ping()
+                checks["redis"] = "ok"
+            except Exception as error:
+                checks["redis"] = f"unreachable: {type(error).__name__}"
+            checks["rateLimiting"] = self.limiter.backend
+        status = "ready" if ready else "not ready"
+        if ready and checks.get("redis", "ok") not in ("ok", "not configured"):
+            status = "degraded"
+        body = {"status": status, "checks": checks}
+        return (200 if ready else 503), json.dumps(body).encode(), JSON
+
+    async def _metrics(self, scope: Scope) -> tuple[int, bytes, str]:
+        return 200, self.metrics.render(), "text/plain; version=0.0.4; charset=utf-8"
+
+    async def _docs(self, scope: Scope, send: Send) -> None:
+        document = openapi_document(scope["path"], self.products, self.product_apps)
+        if document is None:
+            await responses.send_gateway_error(send, 404, responses.RESOURCE_NOT_FOUND)
+            return
+        await _send_simple(send, 200, document, JSON)
+
+
+async def _send_simple(send: Send, status: int, content: bytes, media_type: str) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", media_type.encode()),
+                (b"content-length", str(len(content)).encode()),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": content})
+
+
+def create_app(settings: Settings | None = None) -> Platform:
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+    return Platform(settings)

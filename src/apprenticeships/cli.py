@@ -1,0 +1,533 @@
+"""The operator's command line: ``apprenticeships --help``.
+
+Each command is one unit of work: it commits when it finishes and rolls back if it
+fails. Expected failures print one line to stderr and exit 1; never a stack trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import inspect as sql_inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from apprenticeships.accounts.service import AccountService, OwnerRef
+from apprenticeships.catalog.lifecycle import VersionState
+from apprenticeships.catalog.products import parse_product_reference, product_by_id
+from apprenticeships.catalog.service import CatalogService
+from apprenticeships.errors import OperationError
+from apprenticeships.install import InstallReport, install
+from apprenticeships.keys.service import KeyService, parse_duration
+from apprenticeships.referencedata.importer import import_ifate_standards
+from apprenticeships.settings import RateLimitRule, Settings
+from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Run and operate the Apprenticeship Service API platform.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+accounts_app = typer.Typer(help="Organisations and people.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+limits_app = typer.Typer(help="Rate-limit overrides.", no_args_is_help=True)
+versions_app = typer.Typer(help="API version lifecycle.", no_args_is_help=True)
+referencedata_app = typer.Typer(help="Reference data.", no_args_is_help=True)
+referencedata_import_app = typer.Typer(
+    help="Load official reference data files.", no_args_is_help=True
+)
+demo_app = typer.Typer(help="Demo data and keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(keys_app, name="keys")
+app.add_typer(limits_app, name="limits")
+app.add_typer(versions_app, name="versions")
+app.add_typer(referencedata_app, name="referencedata")
+referencedata_app.add_typer(referencedata_import_app, name="import")
+app.add_typer(demo_app, name="demo")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class CliError(Exception):
+    pass
+
+
+def _fail(message: str) -> None:
+    err.print(f"error: {message}", markup=False, highlight=False)
+    raise typer.Exit(1)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"APPRENTICESHIPS_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise CliError(f"bad setting: {problems}") from None
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _is_sqlite(settings: Settings) -> bool:
+    return make_url(settings.async_database_url).get_backend_name() == "sqlite"
+
+
+async def _ensure_schema(engine: AsyncEngine, settings: Settings) -> None:
+    if _is_sqlite(settings):
+        await install(engine)  # the embedded database looks after itself
+        return
+    async with engine.connect() as connection:
+        tables = await connection.run_sync(lambda c: set(sql_inspect(c).get_table_names()))
+    if "api_keys" not in tables:
+        raise CliError("the database has no tables yet: run `apprenticeships db upgrade` first")
+
+
+def _run(work: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T:
+    """Run ``work`` in one transaction, turning expected failures into one-line errors."""
+    try:
+        settings = _settings()
+
+        async def main() -> T:
+            engine = create_engine(settings.async_database_url, pool_size=2)
+            try:
+                await _ensure_schema(engine, settings)
+                async with unit_of_work(session_factory(engine)) as session:
+                    return await work(session, settings)
+            finally:
+                await engine.dispose()
+
+        return asyncio.run(main())
+    except (OperationError, CliError) as error:
+        _fail(str(error))
+    except (OperationalError, DBAPIError, OSError) as error:
+        target = _safe_url(settings.async_database_url) if "settings" in locals() else "?"
+        _fail(f"cannot use the database at {target}: {type(error).__name__}: {_first_line(error)}")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [""])[0][:300]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- db ------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations and install the shipped reference data (idempotent)."""
+    try:
+        settings = _settings()
+
+        async def main() -> InstallReport:
+            engine = create_engine(settings.async_database_url, pool_size=2)
+            try:
+                return await install(engine)
+            finally:
+                await engine.dispose()
+
+        report = asyncio.run(main())
+    except CliError as error:
+        _fail(str(error))
+    except (OperationalError, DBAPIError, OSError) as error:
+        _fail(f"cannot migrate the database: {type(error).__name__}: {_first_line(error)}")
+    err.print(
+        f"Database is up to date ({_safe_url(settings.async_database_url)}); "
+        f"added {report.releases} releases, {report.routes} routes and "
+        f"{report.standards} standards.",
+        markup=False,
+        highlight=False,
+    )
+
+
+# -- accounts ------------------------------------------------------------------------------
+
+
+@accounts_app.command("add-employer")
+def add_employer(
+    name: Annotated[str, typer.Option("--name", help="The employer's name.")],
+    account_id: Annotated[
+        str | None, typer.Option("--account-id", help="Use this hashed account id (6 characters).")
+    ] = None,
+) -> None:
+    """Create an employer account; prints its hashed account id."""
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        employer = await AccountService(session).add_employer(name, _now(), account_id)
+        return employer.public_id
+
+    typer.echo(_run(work))
+
+
+@accounts_app.command("add-provider")
+def add_provider(
+    ukprn: Annotated[str, typer.Option("--ukprn", help="UK provider reference number (8 digits).")],
+    name: Annotated[str, typer.Option("--name", help="The provider's name.")],
+) -> None:
+    """Create a training provider; prints its UKPRN."""
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        return (await AccountService(session).add_provider(ukprn, name, _now())).public_id
+
+    typer.echo(_run(work))
+
+
+@accounts_app.command("add-developer")
+def add_developer(
+    email: Annotated[str, typer.Option("--email", help="The developer's email address.")],
+    name: Annotated[str, typer.Option("--name", help="The developer's name.")] = "",
+) -> None:
+    """Create an independent developer account; prints its account id."""
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        return (await AccountService(session).add_developer(email, _now(), name)).public_id
+
+    typer.echo(_run(work))
+
+
+@accounts_app.command("add-admin")
+def add_admin(
+    email: Annotated[str, typer.Option("--email", help="The admin's email address.")],
+) -> None:
+    """Make a person a platform admin (creating them if needed)."""
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        return (await AccountService(session).add_admin(email, _now())).email
+
+    typer.echo(_run(work))
+
+
+# -- keys ----------------------------------------------------------------------------------
+
+ProductOption = Annotated[
+    str,
+    typer.Option(
+        "--product",
+        help="display-advert, recruitment or track-progress; add -sandbox for the sandbox.",
+    ),
+]
+OwnerOption = Annotated[
+    str,
+    typer.Option("--owner", help="employer:<hashed id>, provider:<ukprn> or developer:<email>."),
+]
+
+
+@keys_app.command("issue")
+def keys_issue(
+    product: ProductOption,
+    owner: OwnerOption,
+    name: Annotated[str, typer.Option("--name", help="A name to tell keys apart.")] = "",
+) -> None:
+    """Issue a key and print it (only the key, on stdout). It is shown this once."""
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        chosen, environment = parse_product_reference(product)
+        issued = await KeyService(session, settings.resolved_secret_key()).issue(
+            OwnerRef.parse(owner), chosen, environment, _now(), name
+        )
+        err.print(f"Issued {issued.key_id} ({issued.fragment}).", markup=False, highlight=False)
+        return issued.secret
+
+    typer.echo(_run(work))
+
+
+@keys_app.command("list")
+def keys_list(
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner", help="Only this owner's keys (employer:…, provider:…, developer:…)."
+        ),
+    ] = None,
+) -> None:
+    """List keys (never the keys themselves: ids and visible fragments)."""
+
+    async def work(session: AsyncSession, settings: Settings) -> Table:
+        rows = await KeyService(session, settings.resolved_secret_key()).list_keys(
+            OwnerRef.parse(owner) if owner else None
+        )
+        now = _now()
+        table = Table(
+            "id", "name", "key", "product", "owner", "created", "last used", "uses", "state"
+        )
+        for row in rows:
+            state = "active"
+            if row.revoked_at is not None:
+                state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}"
+            elif row.expires_at is not None:
+                state = (
+                    "expires " if row.expires_at > now else "expired "
+                ) + f"{row.expires_at:%Y-%m-%d %H:%M}"
+            product = row.product_id + ("-sandbox" if row.environment == "sandbox" else "")
+            table.add_row(
+                row.key_id,
+                row.name,
+                row.fragment,
+                product,
+                f"{row.owner_kind}:{row.owner_public_id}",
+                f"{row.created_at:%Y-%m-%d %H:%M}",
+                f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never",
+                str(row.usage_count),
+                state,
+            )
+        return table
+
+    out.print(_run(work))
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id, from `keys list`.")],
+) -> None:
+    """Stop a key at once, on every process, within a second."""
+
+    async def work(session: AsyncSession, settings: Settings) -> None:
+        await KeyService(session, settings.resolved_secret_key()).revoke(key_id, _now())
+
+    _run(work)
+    err.print(f"Revoked {key_id}.", markup=False, highlight=False)
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    key_id: Annotated[str, typer.Argument(help="The key's id, from `keys list`.")],
+    grace: Annotated[
+        str, typer.Option("--grace", help="How long the old key keeps working: 90s, 15m, 24h, 7d.")
+    ] = "24h",
+) -> None:
+    """Issue a replacement key (printed on stdout); the old one works until the grace ends."""
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        issued = await KeyService(session, settings.resolved_secret_key()).rotate(
+            key_id, parse_duration(grace), _now()
+        )
+        err.print(
+            f"Issued {issued.key_id} ({issued.fragment}); {key_id} stops working in {grace}.",
+            markup=False,
+            highlight=False,
+        )
+        return issued.secret
+
+    typer.echo(_run(work))
+
+
+# -- limits --------------------------------------------------------------------------------
+
+
+@limits_app.command("set")
+def limits_set(
+    rule: Annotated[str, typer.Argument(metavar="CALLS/SECONDS", help="For example 300/300.")],
+    product: ProductOption,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Only this owner's subscription to the product.")
+    ] = None,
+) -> None:
+    """Override the rate limit for a product, or for one owner's subscription to it."""
+
+    async def work(session: AsyncSession, settings: Settings) -> None:
+        try:
+            parsed = RateLimitRule.parse(rule)
+        except ValueError as error:
+            raise CliError(str(error)) from None
+        chosen, environment = parse_product_reference(product)
+        await KeyService(session, settings.resolved_secret_key()).set_limit(
+            chosen, environment, parsed, _now(), OwnerRef.parse(owner) if owner else None
+        )
+
+    _run(work)
+    err.print(
+        f"Limit for {product}{' / ' + owner if owner else ''} is now {rule}.",
+        markup=False,
+        highlight=False,
+    )
+
+
+# -- versions ------------------------------------------------------------------------------
+
+
+@versions_app.command("list")
+def versions_list() -> None:
+    """Show each product's versions: released, current, deprecated until, decommissioned."""
+
+    async def work(session: AsyncSession, settings: Settings) -> Table:
+        table = Table("product", "version", "state", "released", "deprecated", "sunset")
+        for entry in await CatalogService(session).list_versions(
+            _now(), settings.deprecation_months
+        ):
+            for status in entry.versions:
+                table.add_row(
+                    entry.product.id,
+                    str(status.version),
+                    status.state.value,
+                    f"{status.released_at:%Y-%m-%d}" if status.released_at else "",
+                    f"{status.deprecated_at:%Y-%m-%d}" if status.deprecated_at else "",
+                    f"{status.sunset_at:%Y-%m-%d}"
+                    if status.sunset_at and status.state is not VersionState.CURRENT
+                    else "",
+                )
+        return table
+
+    out.print(_run(work))
+
+
+@versions_app.command("release")
+def versions_release(
+    product: Annotated[str, typer.Argument(help="display-advert, recruitment or track-progress.")],
+) -> None:
+    """Release the next version; the previous one is deprecated and then decommissioned."""
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        chosen = product_by_id(product)
+        version = await CatalogService(session).release(chosen, _now())
+        return f"Released {chosen.name} version {version}."
+
+    err.print(_run(work), markup=False, highlight=False)
+
+
+# -- reference data ------------------------------------------------------------------------
+
+
+@referencedata_import_app.command("standards")
+def import_standards(
+    file: Annotated[Path, typer.Argument(help="The IfATE apprenticeship standards JSON file.")],
+) -> None:
+    """Load standards (and their routes) from the official IfATE standards JSON."""
+    if not file.is_file():
+        _fail(f"no such file: {file}")
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        report = await import_ifate_standards(session, file.read_bytes(), _now())
+        return report.summary()
+
+    err.print(_run(work), markup=False, highlight=False)
+
+
+# -- demo ----------------------------------------------------------------------------------
+
+DEMO_DEVELOPER = "demo@example.com"
+
+
+@demo_app.command("keys")
+def demo_keys() -> None:
+    """Issue a fresh Display advert key and sandbox key for the demo developer and show
+    how to call the API with them."""
+
+    async def work(session: AsyncSession, settings: Settings) -> tuple[str, str, str]:
+        accounts = AccountService(session)
+        owner = OwnerRef.parse(f"developer:{DEMO_DEVELOPER}")
+        try:
+            await accounts.find_owner(owner)
+        except OperationError:
+            await accounts.add_developer(DEMO_DEVELOPER, _now(), "Demo developer")
+        keys = KeyService(session, settings.resolved_secret_key())
+        product = product_by_id("display-advert")
+        live = await keys.issue(
+            owner, product, parse_product_reference("display-advert")[1], _now(), "Demo"
+        )
+        sandbox = await keys.issue(
+            owner,
+            product,
+            parse_product_reference("display-advert-sandbox")[1],
+            _now(),
+            "Demo sandbox",
+        )
+        return live.secret, sandbox.secret, settings.public_url
+
+    live, sandbox, url = _run(work)
+    typer.echo(
+        "\nDemo keys for the Display advert API (shown once; `apprenticeships keys list` shows them):\n"
+        f"  live:    {live}\n"
+        f"  sandbox: {sandbox}\n\n"
+        "Try it:\n"
+        f"  curl -H 'Ocp-Apim-Subscription-Key: {live}' -H 'X-Version: 2' "
+        f"{url}/vacancies/referencedata/courses/routes\n"
+        f"  curl -H 'Ocp-Apim-Subscription-Key: {sandbox}' -H 'X-Version: 2' "
+        f"{url}/sandbox/vacancies/referencedata/courses\n"
+    )
+
+
+# -- serve ---------------------------------------------------------------------------------
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Server processes; more than 1 needs Redis.")] = 1,
+) -> None:
+    """Serve the APIs, portal and docs (migrating the embedded SQLite database first)."""
+    import uvicorn
+
+    try:
+        settings = _settings()
+    except CliError as error:
+        _fail(str(error))
+    if workers < 1:
+        _fail("--workers must be at least 1")
+    if workers > 1 and not settings.redis_url:
+        _fail(
+            f"--workers {workers} needs Redis (set APPRENTICESHIPS_REDIS_URL): without it each "
+            "process would count rate limits on its own and admit more than the limit"
+        )
+    if _is_sqlite(settings):
+
+        async def prepare() -> None:
+            engine = create_engine(settings.async_database_url, pool_size=2)
+            try:
+                await install(engine)
+            finally:
+                await engine.dispose()
+
+        try:
+            asyncio.run(prepare())
+        except (OperationalError, DBAPIError, OSError) as error:
+            _fail(f"cannot prepare the database: {_first_line(error)}")
+    # Make sure every worker uses the same secret (generated once into var/).
+    settings.resolved_secret_key()
+    uvicorn.run(
+        "apprenticeships.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+    )
+
+
+def main() -> None:
+    # Rich wraps long lines; keys must stay on one line to be copied.
+    os.environ.setdefault("COLUMNS", "200")
+    try:
+        app()
+    except CliError as error:
+        err.print(f"error: {error}", markup=False, highlight=False)
+        sys.exit(1)

@@ -1,0 +1,50 @@
+"""What product endpoints may depend on: shared state, the caller, a unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from apprenticeships.gateway.context import SCOPE_KEY, SubscriptionContext
+from apprenticeships.gateway.middleware import REQUEST_ID_SCOPE_KEY
+from apprenticeships.referencedata.service import ReferenceDataCache
+from apprenticeships.settings import Settings
+from apprenticeships.storage.engine import unit_of_work
+
+
+@dataclass(frozen=True, slots=True)
+class ProductState:
+    """Handed to every product app as ``app.state.platform``."""
+
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    reference_data: ReferenceDataCache
+
+
+def _state(request: Request) -> ProductState:
+    state: ProductState = request.app.state.platform
+    return state
+
+
+def _subscription(request: Request) -> SubscriptionContext:
+    # Set by the gateway; product apps are reachable only through it.
+    context: SubscriptionContext = request.scope[SCOPE_KEY]
+    return context
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with unit_of_work(_state(request).sessions) as session:
+        yield session
+
+
+def request_id(request: Request) -> str:
+    return str(request.scope.get(REQUEST_ID_SCOPE_KEY, ""))
+
+
+State = Annotated[ProductState, Depends(_state)]
+Subscription = Annotated[SubscriptionContext, Depends(_subscription)]
+Session = Annotated[AsyncSession, Depends(_session)]

@@ -1,0 +1,97 @@
+"""Carries other processes' changes (revoked keys, new releases, new reference data) into
+this process's caches.
+
+Every change is written to the ``cache_events`` table in the same transaction as the
+change itself, so no change can be lost; each process reads the new events every
+``interval`` seconds (0.5 by default), well inside the 1-second promise. PostgreSQL can
+commit a lower id after a higher one, so ids skipped over are re-checked for a while.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from apprenticeships.gateway.keycache import KeyCache
+from apprenticeships.keys.repository import CacheEventRepository
+
+log = structlog.get_logger("apprenticeships.invalidation")
+
+GAP_PATIENCE_SECONDS = 30.0
+MAX_GAPS = 10_000
+
+
+class CacheEventPoller:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        key_cache: KeyCache,
+        reload_catalog: Callable[[], object],
+        reload_reference_data: Callable[[], object],
+        interval: float,
+    ) -> None:
+        self._sessions = sessions
+        self._key_cache = key_cache
+        self._reload_catalog = reload_catalog
+        self._reload_reference_data = reload_reference_data
+        self._interval = interval
+        self._last_id = 0
+        self._gaps: dict[int, float] = {}
+        self.polls = 0
+
+    async def start_from_latest(self) -> None:
+        async with self._sessions() as session:
+            self._last_id = await CacheEventRepository(session).latest_id()
+
+    async def poll_once(self) -> int:
+        async with self._sessions() as session:
+            events = await CacheEventRepository(session).since(self._last_id, list(self._gaps))
+        self.polls += 1
+        catalog = reference_data = False
+        now = time.monotonic()
+        for event_id, kind, key_hash in events:
+            self._gaps.pop(event_id, None)
+            if event_id > self._last_id:
+                for missing in range(self._last_id + 1, event_id):
+                    if len(self._gaps) < MAX_GAPS:
+                        self._gaps[missing] = now
+                self._last_id = event_id
+            if kind == "key" and key_hash is not None:
+                self._key_cache.invalidate(key_hash)
+            elif kind == "keys":
+                self._key_cache.clear()
+            elif kind == "catalog":
+                catalog = True
+            elif kind == "referencedata":
+                reference_data = True
+        self._gaps = {i: t for i, t in self._gaps.items() if now - t < GAP_PATIENCE_SECONDS}
+        if catalog:
+            await _maybe_await(self._reload_catalog())
+        if reference_data:
+            await _maybe_await(self._reload_reference_data())
+        return len(events)
+
+    async def run(self) -> None:
+        failing = False
+        while True:
+            try:
+                await self.poll_once()
+                if failing:
+                    log.warning("cache_events_poll_recovered")
+                    failing = False
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the database may be briefly unreachable
+                if not failing:
+                    log.error("cache_events_poll_failed", error=f"{type(error).__name__}: {error}")
+                    failing = True
+            await asyncio.sleep(self._interval)
+
+
+async def _maybe_await(value: object) -> None:
+    if asyncio.iscoroutine(value):
+        await value

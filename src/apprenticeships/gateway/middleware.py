@@ -1,0 +1,342 @@
+"""The gateway: every API request passes these checks, in this order, before product code.
+
+1. a product owns the path (else 404), 2. the key is an active key of that product and
+environment (else 401), 3. the X-Version header names a live version (else 404),
+4. the subscription is within its rate limit (else 429). Steps 1-3 are not counted.
+
+It is plain ASGI and writes its own responses: exception handlers live inside the
+product apps, so raising from here would not reach them.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from apprenticeships.catalog.products import Environment, Product
+from apprenticeships.gateway import responses
+from apprenticeships.gateway.context import SCOPE_KEY, KeySnapshot, SubscriptionContext
+from apprenticeships.gateway.keycache import KeyCache
+from apprenticeships.gateway.ratelimit import Decision, RateLimiter
+from apprenticeships.gateway.usage import UsageRecorder
+from apprenticeships.gateway.versions import Refused, VersionTable
+from apprenticeships.keys import tokens
+from apprenticeships.observability.metrics import Metrics
+
+log = structlog.get_logger("apprenticeships.gateway")
+
+SANDBOX_PREFIX = "/sandbox"
+REQUEST_ID_SCOPE_KEY = "apprenticeships.request_id"
+_HEADER_KEY = b"ocp-apim-subscription-key"
+_HEADER_VERSION = b"x-version"
+_HEADER_LENGTH = b"content-length"
+_HEADER_HOST = b"host"
+# Headers a client must not be able to forge towards an upstream.
+_FORGEABLE_PREFIX = b"x-request-context-"
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    key: str | None
+    version: str | None
+    content_length: int | None
+    host: str
+
+
+def _read_headers(raw: Iterable[tuple[bytes, bytes]]) -> _Request:
+    key = version = None
+    length: int | None = None
+    host = ""
+    for name, value in raw:
+        name = name.lower()
+        if name == _HEADER_KEY:
+            if key is None:
+                key = value.decode("latin-1").strip()
+        elif name == _HEADER_VERSION:
+            if version is None:
+                version = value.decode("latin-1").strip()
+        elif name == _HEADER_LENGTH:
+            text = value.strip()
+            length = int(text) if text.isdigit() and len(text) < 19 else -1
+        elif name == _HEADER_HOST:
+            host = value.decode("latin-1").rsplit(":", 1)[0].strip().lower()
+    return _Request(key or None, version, length, host)
+
+
+class Gateway:
+    def __init__(
+        self,
+        *,
+        products: Iterable[Product],
+        apps: Mapping[tuple[str, int], ASGIApp],
+        key_cache: KeyCache,
+        limiter: RateLimiter,
+        versions: VersionTable,
+        usage: UsageRecorder,
+        metrics: Metrics,
+        secret_key: bytes,
+        sandbox_hosts: frozenset[str],
+        max_body_bytes: int,
+        access_log: bool = True,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._products = sorted(products, key=lambda p: len(p.path), reverse=True)
+        self._apps = apps
+        self._key_cache = key_cache
+        self._limiter = limiter
+        self._versions = versions
+        self._usage = usage
+        self._metrics = metrics
+        self._secret_key = secret_key
+        self._sandbox_hosts = sandbox_hosts
+        self._max_body = max_body_bytes
+        self._access_log = access_log
+        self._clock = clock
+
+    def _match(self, path: str) -> Product | None:
+        for product in self._products:
+            if path.startswith(product.path) and (
+                len(path) == len(product.path) or path[len(product.path)] == "/"
+            ):
+                return product
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        outcome = _Outcome()
+        try:
+            await self._handle(scope, receive, send, outcome)
+        finally:
+            self._observe(scope, outcome, time.perf_counter() - started)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, outcome: _Outcome) -> None:
+        path: str = scope["path"]
+        request = _read_headers(scope["headers"])
+        environment = Environment.LIVE
+        if path == SANDBOX_PREFIX or path.startswith(SANDBOX_PREFIX + "/"):
+            environment = Environment.SANDBOX
+            path = path[len(SANDBOX_PREFIX) :]
+        elif request.host and request.host in self._sandbox_hosts:
+            environment = Environment.SANDBOX
+        outcome.environment = environment
+
+        # 1. Which product?
+        product = self._match(path)
+        if product is None:
+            outcome.status = 404
+            await responses.send_gateway_error(send, 404, responses.RESOURCE_NOT_FOUND)
+            return
+        outcome.product = product.id
+
+        # 2. Whose key? (never from the query string)
+        if request.key is None:
+            outcome.status = 401
+            await responses.send_gateway_error(send, 401, responses.MISSING_KEY)
+            return
+        snapshot = await self._authenticate(request.key, product, environment)
+        if snapshot is None:
+            outcome.status = 401
+            await responses.send_gateway_error(send, 401, responses.INVALID_KEY)
+            return
+        outcome.snapshot = snapshot
+        limit_key = str(snapshot.subscription_id)
+
+        # 3. Which version?
+        resolution = self._versions.resolve(product, request.version, self._clock())
+        if isinstance(resolution, Refused):
+            decision = await self._limiter.peek(limit_key, snapshot.rate_limit)
+            outcome.status = 404
+            await responses.send_gateway_error(
+                send,
+                404,
+                resolution.message,
+                (*resolution.headers, *_limit_headers(snapshot, decision)),
+            )
+            return
+        outcome.version = resolution.version
+        if request.content_length is not None and (
+            request.content_length < 0 or request.content_length > self._max_body
+        ):
+            decision = await self._limiter.peek(limit_key, snapshot.rate_limit)
+            outcome.status = 413
+            await responses.send_gateway_error(
+                send,
+                413,
+                responses.body_too_large_message(self._max_body),
+                (*resolution.headers, *_limit_headers(snapshot, decision)),
+            )
+            return
+
+        # 4. Within the limit? Counted from here on, refused or not.
+        decision = await self._limiter.hit(limit_key, snapshot.rate_limit)
+        limit_headers = _limit_headers(snapshot, decision)
+        if not decision.allowed:
+            outcome.status = 429
+            await responses.send_gateway_error(
+                send,
+                429,
+                responses.too_many_requests_message(decision.reset),
+                (
+                    *resolution.headers,
+                    (b"retry-after", str(decision.reset).encode()),
+                    *limit_headers,
+                ),
+            )
+            return
+
+        # 5. Product code.
+        self._usage.record(snapshot.key_id, self._clock())
+        app = self._apps.get((product.id, resolution.version))
+        if app is None:
+            outcome.status = 404
+            await responses.send_gateway_error(
+                send, 404, responses.RESOURCE_NOT_FOUND, (*resolution.headers, *limit_headers)
+            )
+            return
+        context = SubscriptionContext(
+            owner_kind=snapshot.owner_kind,
+            owner_id=snapshot.owner_id,
+            product_id=product.id,
+            environment=environment,
+            subscription_id=snapshot.subscription_id,
+            key_id=snapshot.key_id,
+            version=resolution.version,
+        )
+        inner_scope = dict(scope)
+        inner_scope["path"] = path
+        inner_scope["raw_path"] = path.encode()
+        inner_scope["headers"] = [
+            (name, value)
+            for name, value in scope["headers"]
+            if name.lower() != _HEADER_KEY and not name.lower().startswith(_FORGEABLE_PREFIX)
+        ]
+        inner_scope[SCOPE_KEY] = context
+        extra = (*resolution.headers, *limit_headers)
+        inner_receive = receive
+        if request.content_length is None and scope.get("method") not in (
+            "GET",
+            "HEAD",
+            "OPTIONS",
+            "DELETE",
+        ):
+            inner_receive = _limited_receive(receive, self._max_body)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                outcome.status = message["status"]
+                message = dict(message)
+                message["headers"] = [*message.get("headers", ()), *extra]
+            await send(message)
+
+        try:
+            await app(inner_scope, inner_receive, send_with_headers)
+        except RequestBodyTooLarge:
+            if outcome.status is None:
+                outcome.status = 413
+                await responses.send_gateway_error(
+                    send, 413, responses.body_too_large_message(self._max_body), extra
+                )
+
+    async def _authenticate(
+        self, key: str, product: Product, environment: Environment
+    ) -> KeySnapshot | None:
+        # Malformed keys and keys for the other environment never reach the cache.
+        if tokens.environment_of(key) is not environment:
+            return None
+        snapshot = await self._key_cache.get(tokens.key_hash(self._secret_key, key))
+        if (
+            snapshot is None
+            or snapshot.product_id != product.id
+            or snapshot.environment is not environment
+            or (snapshot.expires_at is not None and snapshot.expires_at <= self._clock())
+        ):
+            return None
+        return snapshot
+
+    def _observe(self, scope: Scope, outcome: _Outcome, elapsed: float) -> None:
+        status = outcome.status or 500
+        product = outcome.product or "none"
+        version = str(outcome.version) if outcome.version is not None else "none"
+        self._metrics.requests.labels(product, version, outcome.environment, str(status)).inc()
+        self._metrics.latency.labels(product).observe(elapsed)
+        if status == 429:
+            self._metrics.rate_limited.labels(product).inc()
+        if self._access_log:
+            snapshot = outcome.snapshot
+            log.info(
+                "request",
+                request_id=scope.get(REQUEST_ID_SCOPE_KEY),
+                method=scope.get("method"),
+                path=scope.get("path"),
+                product=outcome.product,
+                version=outcome.version,
+                environment=outcome.environment,
+                subscription_id=snapshot.subscription_id if snapshot else None,
+                key_id=snapshot.key_id if snapshot else None,
+                status=status,
+                latency_ms=round(elapsed * 1000, 3),
+            )
+
+
+class _Outcome:
+    __slots__ = ("environment", "product", "snapshot", "status", "version")
+
+    def __init__(self) -> None:
+        self.environment: str = Environment.LIVE
+        self.product: str | None = None
+        self.version: int | None = None
+        self.status: int | None = None
+        self.snapshot: KeySnapshot | None = None
+
+
+def _limit_headers(snapshot: KeySnapshot, decision: Decision) -> tuple[tuple[bytes, bytes], ...]:
+    rule = snapshot.rate_limit
+    return (
+        (b"ratelimit-policy", f'"default";q={rule.calls};w={rule.seconds}'.encode()),
+        (b"ratelimit", f'"default";r={decision.remaining};t={decision.reset}'.encode()),
+    )
+
+
+class RequestBodyTooLarge(Exception):
+    """Raised from ``receive`` when a body without a Content-Length passes the limit.
+
+    Product apps turn it into the gateway's 413 response.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(responses.body_too_large_message(limit))
+        self.limit = limit
+
+
+def _limited_receive(receive: Receive, limit: int) -> Receive:
+    """For bodies sent without a length: stop reading once they pass the limit."""
+    received = 0
+
+    async def limited() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise RequestBodyTooLarge(limit)
+        return message
+
+    return limited
+
+
+def new_request_id(sent: bytes | None) -> str:
+    """The client's own id if it is sane (1-128 of A-Z a-z 0-9 . _ : -), else a new one."""
+    if (
+        sent is not None
+        and 0 < len(sent) <= 128
+        and all(
+            c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-" for c in sent
+        )
+    ):
+        return sent.decode("ascii")
+    return uuid.uuid4().hex

@@ -1,0 +1,133 @@
+"""Settings, read from ``APPRENTICESHIPS_*`` environment variables (or a ``.env`` file).
+
+Nothing here runs at import time: ``Settings()`` is built by ``create_app`` and by the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_RATE = re.compile(r"^\s*(\d{1,9})\s*/\s*(\d{1,9})\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitRule:
+    """``calls`` requests per ``seconds``-long fixed window."""
+
+    calls: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimitRule:
+        match = _RATE.match(text)
+        if not match:
+            raise ValueError(
+                f"rate limit must look like CALLS/SECONDS, for example 150/300, not {text!r}"
+            )
+        calls, seconds = int(match.group(1)), int(match.group(2))
+        if calls < 1 or seconds < 1:
+            raise ValueError("rate limit calls and seconds must both be at least 1")
+        return cls(calls, seconds)
+
+    def __str__(self) -> str:
+        return f"{self.calls}/{self.seconds}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="APPRENTICESHIPS_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    redis_url: str | None = None
+    redis_prefix: str = "apprenticeships:"
+    secret_key: SecretStr | None = None
+    rate_limit: str = "150/300"
+    deprecation_months: int = Field(default=3, ge=1, le=36)
+    sandbox_hosts: Annotated[frozenset[str], NoDecode] = frozenset()
+    public_url: str = "http://127.0.0.1:8000"
+    max_body_bytes: int = 1024 * 1024
+    # How often each process looks for key revocations and catalog changes made by others.
+    cache_poll_seconds: float = Field(default=0.5, gt=0, le=1.0)
+    # Key snapshots are re-read at least this often even without a change event.
+    key_cache_ttl_seconds: float = 300.0
+    negative_cache_ttl_seconds: float = 30.0
+    negative_cache_size: int = 100_000
+    usage_flush_seconds: float = 10.0
+    log_level: str = "INFO"
+    access_log: bool = True
+
+    @field_validator("sandbox_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(h.strip().lower() for h in value.split(",") if h.strip())
+        return value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _check_rate(cls, value: str) -> str:
+        RateLimitRule.parse(value)
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def default_rate_limit(self) -> RateLimitRule:
+        return RateLimitRule.parse(self.rate_limit)
+
+    @property
+    def async_database_url(self) -> str:
+        """The database URL with the async driver SQLAlchemy needs."""
+        url = self.database_url or f"sqlite:///{self.var_dir / 'apprenticeships.sqlite3'}"
+        return to_async_url(url)
+
+    def resolved_secret_key(self) -> bytes:
+        """The HMAC secret: from settings, or generated once into ``var/secret_key``."""
+        if self.secret_key is not None and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value().encode()
+        return _load_or_create_secret(self.var_dir / "secret_key")
+
+
+def to_async_url(url: str) -> str:
+    for plain, driver in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql+psycopg://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+def _load_or_create_secret(path: Path) -> bytes:
+    if path.exists():
+        return path.read_bytes().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48).encode()
+    # Write a private temporary file, then link it into place: link fails if another
+    # process got there first, so every process ends up with the same complete secret.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(value + b"\n")
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        value = path.read_bytes().strip()
+    finally:
+        temporary.unlink()
+    return value

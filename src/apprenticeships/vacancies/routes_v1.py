@@ -1,0 +1,13 @@
+"""Display advert API, version 1 (deprecated)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from apprenticeships.referencedata import endpoints as referencedata
+
+
+def router() -> APIRouter:
+    api = APIRouter()
+    api.include_router(referencedata.router())
+    return api
