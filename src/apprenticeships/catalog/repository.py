@@ -18,7 +18,7 @@ class VersionRepository:
         rows = await self.session.execute(
             select(ApiVersion.product_id, ApiVersion.version, ApiVersion.released_at)
         )
-        return [(p, v, at) for p, v, at in rows.tuples()]
+        return [(p, v, at) for p, v, at in rows.all()]
 
     async def add(self, product_id: str, version: int, released_at: datetime) -> None:
         self.session.add(

@@ -59,6 +59,8 @@ class MemoryRateLimiter:
         self._until_sweep = sweep_every
 
     def hit_now(self, key: str, rule: RateLimitRule) -> Decision:
+        # The window length is part of the key, as in Redis: a new limit starts afresh.
+        key = f"{key}:{rule.seconds}"
         now = self._clock()
         window = self._windows.get(key)
         if window is None or window[0] <= now:
@@ -76,6 +78,7 @@ class MemoryRateLimiter:
         )
 
     def peek_now(self, key: str, rule: RateLimitRule) -> Decision:
+        key = f"{key}:{rule.seconds}"
         now = self._clock()
         window = self._windows.get(key)
         if window is None or window[0] <= now:

@@ -252,7 +252,7 @@ class CacheEventRepository:
             .order_by(CacheEvent.id)
             .limit(limit)
         )
-        return [(i, k, h) for i, k, h in result.tuples()]
+        return [(i, k, h) for i, k, h in result.all()]
 
     async def prune(self, before: datetime) -> None:
         await self.session.execute(delete(CacheEvent).where(CacheEvent.created_at < before))

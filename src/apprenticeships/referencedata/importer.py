@@ -1,10 +1,11 @@
 """Load the official IfATE apprenticeship standards JSON (a list of standard versions).
 
 Facts taken from each entry: ``larsCode``, ``referenceNumber``, ``title``, ``level``,
-``status``, ``route`` and ``version``; foundation apprenticeships are recognised by their
-``FA`` reference numbers (or an explicit ``apprenticeshipType``). When the file holds
-several versions of one standard, the newest version wins. Entries without a LARS code
-(not yet funded) are skipped and counted. The whole file is checked before anything is
+``status``, ``route`` and ``version``. The file has no type field: foundation
+apprenticeships are the ``FA`` reference numbers. A route may be several names joined by
+";" (foundation apprenticeships); the first is the standard's route. The file holds one
+entry per version of a standard, and the newest version wins. Entries without a LARS
+code (0: not approved for delivery) and ``null`` entries are skipped and counted. The whole file is checked before anything is
 written: a file that is not a list of standards changes nothing.
 """
 
@@ -92,6 +93,9 @@ def parse_standards(content: bytes, report: ImportReport) -> list[ParsedStandard
         raise ImportFileError("the file must hold a JSON list of standards")
     newest: dict[int, ParsedStandard] = {}
     for position, item in enumerate(data, start=1):
+        if item is None:
+            report.skip("empty entries")
+            continue
         if not isinstance(item, dict):
             raise ImportFileError(f"entry {position} is not a JSON object")
         lars = _int(item.get("larsCode"))
@@ -101,19 +105,14 @@ def parse_standards(content: bytes, report: ImportReport) -> list[ParsedStandard
         reference = str(item.get("referenceNumber") or "").strip()
         title = " ".join(str(item.get("title") or "").split())
         level = _int(item.get("level"))
-        route = " ".join(str(item.get("route") or "").split())
+        route = " ".join(str(item.get("route") or "").split(";")[0].split())
         if not reference or not title or level is None or not 1 <= level <= 8 or not route:
             raise ImportFileError(
                 f"entry {position} (LARS code {lars}) lacks a referenceNumber, title, "
                 "level (1-8) or route"
             )
-        kind = str(item.get("apprenticeshipType") or "")
-        if kind not in ("Apprenticeship", "FoundationApprenticeship"):
-            kind = (
-                "FoundationApprenticeship"
-                if reference.upper().startswith("FA")
-                else "Apprenticeship"
-            )
+        foundation = reference.upper().startswith("FA")
+        kind = "FoundationApprenticeship" if foundation else "Apprenticeship"
         parsed = ParsedStandard(
             lars_code=lars,
             reference=reference,

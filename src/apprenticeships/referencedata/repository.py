@@ -23,7 +23,7 @@ class ReferenceDataRepository:
             .join(Route, Standard.route_id == Route.id)
             .where(Standard.is_active.is_(True))
         )
-        return [(standard, route) for standard, route in result.tuples()]
+        return [(standard, route) for standard, route in result.all()]
 
     async def routes_by_name(self) -> dict[str, Route]:
         return {route.name.casefold(): route for route in await self.routes()}

@@ -1,0 +1,100 @@
+"""Test databases and Redis prefixes: a fresh database per test, built from a template
+that the real migrations made once per run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from apprenticeships.install import install
+from apprenticeships.settings import to_async_url
+from apprenticeships.storage.engine import create_engine
+
+POSTGRES_URL = os.environ.get("APPRENTICESHIPS_TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("APPRENTICESHIPS_TEST_REDIS_URL", "")
+REDIS_PREFIX = os.environ.get("APPRENTICESHIPS_TEST_REDIS_PREFIX", "apprenticeships-test:")
+REQUIRED = os.environ.get("APPRENTICESHIPS_TEST_REQUIRE_SERVICES") == "1"
+
+
+def require(value: str, variable: str, what: str) -> None:
+    """Skip (with the reason shown) when a service is not configured; fail in CI."""
+    if value:
+        return
+    if REQUIRED:
+        pytest.fail(f"{variable} must be set: CI requires {what}")
+    pytest.skip(f"{what} not configured: set {variable} (or run .ci/run) to run this test")
+
+
+async def _install(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await install(engine)
+    finally:
+        await engine.dispose()
+
+
+class SqliteDatabases:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.template = root / "template.sqlite3"
+        asyncio.run(_install(f"sqlite+aiosqlite:///{self.template}"))
+
+    def new(self) -> str:
+        path = self.root / f"{uuid.uuid4().hex}.sqlite3"
+        shutil.copyfile(self.template, path)
+        return f"sqlite+aiosqlite:///{path}"
+
+
+class PostgresDatabases:
+    def __init__(self, url: str) -> None:
+        self.admin_url = to_async_url(url)
+        base = make_url(self.admin_url).database or "test"
+        self.prefix = f"{base}_{uuid.uuid4().hex[:8]}"
+        self.template = f"{self.prefix}_tmpl"
+        self.created: list[str] = []
+        asyncio.run(self._execute(f'CREATE DATABASE "{self.template}"'))
+        asyncio.run(_install(self.url_for(self.template)))
+
+    def url_for(self, name: str) -> str:
+        return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+
+    async def _execute(self, *statements: str) -> None:
+        engine = create_engine(self.admin_url).execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as connection:
+                for statement in statements:
+                    await connection.execute(text(statement))
+        finally:
+            await engine.dispose()
+
+    def new(self) -> str:
+        name = f"{self.prefix}_{len(self.created)}"
+        asyncio.run(self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
+        self.created.append(name)
+        return self.url_for(name)
+
+    def drop(self, url: str) -> None:
+        name = make_url(url).database
+        asyncio.run(self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def close(self) -> None:
+        asyncio.run(self._execute(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)'))
+
+
+async def clear_redis_prefix(url: str, prefix: str) -> None:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=1000)]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
