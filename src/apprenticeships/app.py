@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from sqlalchemy import inspect as sql_inspect
@@ -69,14 +69,18 @@ class Platform:
         self.redis: Redis | None = None
         self.limiter: RateLimiter
         if settings.redis_url:
-            self.redis = Redis.from_url(
+            # A blocking pool: a burst of requests waits briefly for a connection instead
+            # of failing (which would send it to the per-process fallback).
+            pool = BlockingConnectionPool.from_url(
                 settings.redis_url,
+                max_connections=settings.redis_max_connections,
+                timeout=1.0,
                 socket_timeout=0.5,
                 socket_connect_timeout=0.5,
                 # One immediate retry replaces a pooled connection that died with Redis.
                 retry=Retry(NoBackoff(), 1),
-                health_check_interval=0,
             )
+            self.redis = Redis.from_pool(pool)  # owns the pool: closing it closes the pool
             self.limiter = FallbackRateLimiter(
                 RedisRateLimiter(self.redis, settings.redis_prefix),
                 MemoryRateLimiter(),

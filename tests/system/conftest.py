@@ -9,6 +9,7 @@ a test fails, that output is attached to the failure report.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -17,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -45,17 +46,13 @@ def _stop(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
     """Stop a process this test started, and its children (its own process group)."""
     if process.poll() is not None:
         return
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
     try:
         process.wait(grace)
     except subprocess.TimeoutExpired:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait(grace)
 
 
@@ -207,7 +204,7 @@ class Harness:
 
     def _popen(
         self, name: str, args: list[str], env: Mapping[str, str] | None
-    ) -> tuple[Path, IO[bytes], subprocess.Popen[bytes]]:
+    ) -> tuple[Path, subprocess.Popen[bytes], IO[bytes]]:
         log_path = self.tmp / (re.sub(r"[^A-Za-z0-9_.-]+", "-", name) + ".log")
         log_file = log_path.open("wb")
         try:
@@ -223,7 +220,7 @@ class Harness:
         except BaseException:
             log_file.close()
             raise
-        return log_path, log_file, process
+        return log_path, process, log_file
 
     def spawn(self, name: str, args: list[str], env: Mapping[str, str] | None = None) -> Process:
         started = Process(name, args, *self._popen(name, args, env))
@@ -272,8 +269,14 @@ class Harness:
         return server
 
     def stop_all(self) -> None:
+        errors: list[Exception] = []
         for process in reversed(self.processes):
-            process.stop()
+            try:
+                process.stop()
+            except Exception as error:  # stop the others all the same
+                errors.append(error)
+        if errors:
+            raise errors[0]
 
     def report(self) -> str:
         parts = []
@@ -322,8 +325,67 @@ class Harness:
         key = issued.stdout.strip()
         match = _ISSUED.search(issued.stderr)
         assert match, f"no key id in the CLI's stderr: {issued.stderr!r}"
-        assert key and "\n" not in key, f"stdout should be the key alone: {issued.stdout!r}"
+        assert key, f"no key on the CLI's stdout: {issued.stdout!r}"
+        assert "\n" not in key, f"stdout should be the key alone: {issued.stdout!r}"
         return key, match.group(1)
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """A response read off the wire by :func:`burst`."""
+
+    status_code: int
+    headers: dict[str, str]  # lower-case names
+    content: bytes
+
+
+def _parse_response(data: bytes) -> RawResponse:
+    head, separator, content = data.partition(b"\r\n\r\n")
+    assert separator, f"incomplete HTTP response: {data[:300]!r}"
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    version, status, *_ = status_line.split(" ", 2)
+    assert version == "HTTP/1.1", status_line
+    headers: dict[str, str] = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        name = name.strip().lower()
+        headers[name] = f"{headers[name]}, {value.strip()}" if name in headers else value.strip()
+    assert "transfer-encoding" not in headers, headers
+    assert int(headers["content-length"]) == len(content), (headers, content[:300])
+    return RawResponse(int(status), headers, content)
+
+
+async def burst(
+    targets: Sequence[tuple[int, str]], headers: Mapping[str, str]
+) -> list[RawResponse]:
+    """One GET per ``(port, path)`` target, all in flight at once.
+
+    Plain asyncio streams, one connection each: every connection is opened first, then
+    every request is written, then the responses are read. (httpx's pool spends seconds
+    of CPU juggling a thousand connections; this takes a fraction of a second.)
+    """
+
+    async def connect(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        return await asyncio.open_connection("127.0.0.1", port)
+
+    connections = await asyncio.gather(*(connect(port) for port, _ in targets))
+    try:
+        for (port, path), (_, writer) in zip(targets, connections, strict=True):
+            lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
+            lines += [f"{name}: {value}" for name, value in headers.items()]
+            writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+
+        async def read(reader: asyncio.StreamReader) -> RawResponse:
+            return _parse_response(await reader.read())
+
+        async with asyncio.timeout(60):
+            return await asyncio.gather(*(read(reader) for reader, _ in connections))
+    finally:
+        for _, writer in connections:
+            writer.close()
+        await asyncio.gather(
+            *(writer.wait_closed() for _, writer in connections), return_exceptions=True
+        )
 
 
 _HARNESS = pytest.StashKey[Harness]()
@@ -344,5 +406,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     report: pytest.TestReport = yield
     harness = item.stash.get(_HARNESS, None)
     if report.failed and harness is not None and report.when in ("setup", "call"):
-        report.sections.append(("output of the processes this test started", harness.report()))
+        try:
+            output = harness.report()
+        except Exception as error:  # never let the report break the run
+            output = f"(could not collect the output: {error!r})"
+        report.sections.append(("output of the processes this test started", output))
     return report

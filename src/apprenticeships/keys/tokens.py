@@ -1,5 +1,5 @@
 """API key format: ``appr_live_`` or ``appr_sandbox_``, 32 random base62 characters
-(190 bits), then a 6-character base62 CRC32 of those 32.
+(190 bits), then a 6-character base62 CRC32 of the prefix and those 32.
 
 The prefix tells people and secret scanners what the string is and where it works; the
 checksum lets the gateway reject typos and made-up strings without any lookup.
@@ -41,13 +41,15 @@ def _base62(number: int, width: int) -> str:
     return "".join(reversed(chars))
 
 
-def _checksum(body: str) -> str:
-    return _base62(zlib.crc32(body.encode("ascii")), CHECKSUM_LENGTH)
+def _checksum(prefix: str, body: str) -> str:
+    # The prefix is covered too, so a live key relabelled as a sandbox key is rejected.
+    return _base62(zlib.crc32((prefix + body).encode("ascii")), CHECKSUM_LENGTH)
 
 
 def generate(environment: Environment) -> NewKey:
     body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
-    return NewKey(PREFIXES[environment] + body + _checksum(body), environment)
+    prefix = PREFIXES[environment]
+    return NewKey(prefix + body + _checksum(prefix, body), environment)
 
 
 def environment_of(candidate: str) -> Environment | None:
@@ -63,7 +65,7 @@ def environment_of(candidate: str) -> Environment | None:
         return None
     body = candidate[len(prefix) : len(prefix) + RANDOM_LENGTH]
     checksum = candidate[len(prefix) + RANDOM_LENGTH :]
-    if not _ALLOWED.issuperset(body) or not hmac.compare_digest(_checksum(body), checksum):
+    if not _ALLOWED.issuperset(body) or not hmac.compare_digest(_checksum(prefix, body), checksum):
         return None
     return environment
 

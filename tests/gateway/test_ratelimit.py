@@ -1,0 +1,138 @@
+"""Rate-limit backends on their own: memory, Redis, and the fallback between them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from apprenticeships.gateway.ratelimit import (
+    Decision,
+    FallbackRateLimiter,
+    MemoryRateLimiter,
+    RedisRateLimiter,
+)
+from apprenticeships.settings import RateLimitRule
+
+RULE = RateLimitRule(150, 300)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_rate_limit_rule_parses_calls_per_seconds() -> None:
+    assert RateLimitRule.parse(" 150 / 300 ") == RateLimitRule(150, 300)
+    for bad in ("150", "0/300", "150/0", "-1/5", "a/b", "1.5/300", "150/300/1", ""):
+        with pytest.raises(ValueError, match="rate limit"):
+            RateLimitRule.parse(bad)
+
+
+def test_memory_window_is_fixed_and_anchored_at_the_first_request() -> None:
+    clock = Clock()
+    limiter = MemoryRateLimiter(clock)
+    rule = RateLimitRule(3, 300)
+    assert limiter.peek_now("s", rule) == Decision(True, 3, 300)
+    assert limiter.hit_now("s", rule) == Decision(True, 2, 300)
+    clock.now += 100.2
+    assert limiter.hit_now("s", rule) == Decision(True, 1, 200)
+    assert limiter.hit_now("s", rule) == Decision(True, 0, 200)
+    assert limiter.hit_now("s", rule) == Decision(False, 0, 200)
+    clock.now += 199.5
+    assert limiter.hit_now("s", rule) == Decision(False, 0, 1)  # never 0
+    clock.now += 0.5
+    assert limiter.hit_now("s", rule) == Decision(True, 2, 300)
+
+
+def test_memory_windows_are_per_subscription_and_swept() -> None:
+    clock = Clock()
+    limiter = MemoryRateLimiter(clock, sweep_every=10)
+    rule = RateLimitRule(1, 10)
+    for name in range(50):
+        assert limiter.hit_now(str(name), rule).allowed
+    clock.now += 11
+    for name in range(50, 110):
+        limiter.hit_now(str(name), rule)
+    # Expired windows were dropped on the way; only the 60 live ones remain.
+    assert sorted(limiter._windows) == sorted(f"{n}:10" for n in range(50, 110))
+
+
+@pytest.fixture
+async def redis_limiter(redis_url: tuple[str, str]) -> AsyncIterator[RedisRateLimiter]:
+    url, prefix = redis_url
+    client = Redis.from_pool(BlockingConnectionPool.from_url(url, max_connections=20))
+    yield RedisRateLimiter(client, prefix)
+    await client.aclose()
+
+
+async def test_redis_counts_exactly_under_concurrency(redis_limiter: RedisRateLimiter) -> None:
+    decisions = await asyncio.gather(*(redis_limiter.hit("sub-1", RULE) for _ in range(500)))
+    assert sum(d.allowed for d in decisions) == 150
+    assert sorted(d.remaining for d in decisions if d.allowed) == list(range(150))
+    assert all(1 <= d.reset <= 300 for d in decisions)
+    assert await redis_limiter.peek("sub-1", RULE) == Decision(False, 0, decisions[-1].reset)
+    assert (await redis_limiter.peek("sub-2", RULE)) == Decision(True, 150, 300)
+
+
+async def test_redis_window_expires_and_refusals_do_not_extend_it(
+    redis_limiter: RedisRateLimiter,
+) -> None:
+    rule = RateLimitRule(1, 1)
+    assert (await redis_limiter.hit("w", rule)).allowed
+    for _ in range(5):
+        assert not (await redis_limiter.hit("w", rule)).allowed
+        await asyncio.sleep(0.15)
+    await asyncio.sleep(0.3)
+    assert (await redis_limiter.hit("w", rule)).allowed
+
+
+class BrokenRedis:
+    """Stands in for RedisRateLimiter while the server is down (connection refused)."""
+
+    backend = "redis"
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.up = False
+        self.memory = MemoryRateLimiter()
+
+    async def hit(self, key: str, rule: RateLimitRule) -> Decision:
+        self.calls += 1
+        if not self.up:
+            raise RedisConnectionError("Connection refused")
+        return self.memory.hit_now("shared:" + key, rule)
+
+    async def peek(self, key: str, rule: RateLimitRule) -> Decision:
+        return await self.hit(key, rule)
+
+
+async def test_fallback_limits_per_process_while_redis_is_down_and_recovers() -> None:
+    clock = Clock()
+    broken = BrokenRedis()
+    states: list[bool] = []
+    limiter = FallbackRateLimiter(
+        broken,  # type: ignore[arg-type]
+        MemoryRateLimiter(clock),
+        on_state_change=states.append,
+        clock=clock,
+    )
+    rule = RateLimitRule(5, 300)
+    decisions = [await limiter.hit("s", rule) for _ in range(8)]
+    # Never unlimited, never refusing everything: this process admits exactly the limit.
+    assert [d.allowed for d in decisions] == [True] * 5 + [False] * 3
+    assert limiter.backend == "memory-fallback"
+    assert states == [False]
+    # Redis was tried once, then left alone until the retry interval passed.
+    assert broken.calls == 1
+    clock.now += 1.5
+    broken.up = True
+    assert (await limiter.hit("s", rule)).allowed
+    assert limiter.backend == "redis"
+    assert states == [False, True]
