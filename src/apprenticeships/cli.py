@@ -61,8 +61,10 @@ app.add_typer(referencedata_app, name="referencedata")
 referencedata_app.add_typer(referencedata_import_app, name="import")
 app.add_typer(demo_app, name="demo")
 
-out = Console()
-err = Console(stderr=True)
+
+def _out() -> Console:
+    # Piped output is never wrapped, so ids and keys stay whole for scripts.
+    return Console() if sys.stdout.isatty() else Console(width=10_000)
 
 
 class CliError(Exception):
@@ -70,7 +72,7 @@ class CliError(Exception):
 
 
 def _fail(message: str) -> None:
-    err.print(f"error: {message}", markup=False, highlight=False)
+    typer.echo(f"error: {message}", err=True)
     raise typer.Exit(1)
 
 
@@ -155,12 +157,11 @@ def db_upgrade() -> None:
         _fail(str(error))
     except (OperationalError, DBAPIError, OSError) as error:
         _fail(f"cannot migrate the database: {type(error).__name__}: {_first_line(error)}")
-    err.print(
+    typer.echo(
         f"Database is up to date ({_safe_url(settings.async_database_url)}); "
         f"added {report.releases} releases, {report.routes} routes and "
         f"{report.standards} standards.",
-        markup=False,
-        highlight=False,
+        err=True,
     )
 
 
@@ -249,7 +250,7 @@ def keys_issue(
         issued = await KeyService(session, settings.resolved_secret_key()).issue(
             OwnerRef.parse(owner), chosen, environment, _now(), name
         )
-        err.print(f"Issued {issued.key_id} ({issued.fragment}).", markup=False, highlight=False)
+        typer.echo(f"Issued {issued.key_id} ({issued.fragment}).", err=True)
         return issued.secret
 
     typer.echo(_run(work))
@@ -296,7 +297,7 @@ def keys_list(
             )
         return table
 
-    out.print(_run(work))
+    _out().print(_run(work))
 
 
 @keys_app.command("revoke")
@@ -309,7 +310,7 @@ def keys_revoke(
         await KeyService(session, settings.resolved_secret_key()).revoke(key_id, _now())
 
     _run(work)
-    err.print(f"Revoked {key_id}.", markup=False, highlight=False)
+    typer.echo(f"Revoked {key_id}.", err=True)
 
 
 @keys_app.command("rotate")
@@ -325,10 +326,9 @@ def keys_rotate(
         issued = await KeyService(session, settings.resolved_secret_key()).rotate(
             key_id, parse_duration(grace), _now()
         )
-        err.print(
+        typer.echo(
             f"Issued {issued.key_id} ({issued.fragment}); {key_id} stops working in {grace}.",
-            markup=False,
-            highlight=False,
+            err=True,
         )
         return issued.secret
 
@@ -359,11 +359,7 @@ def limits_set(
         )
 
     _run(work)
-    err.print(
-        f"Limit for {product}{' / ' + owner if owner else ''} is now {rule}.",
-        markup=False,
-        highlight=False,
-    )
+    typer.echo(f"Limit for {product}{' / ' + owner if owner else ''} is now {rule}.", err=True)
 
 
 # -- versions ------------------------------------------------------------------------------
@@ -391,7 +387,7 @@ def versions_list() -> None:
                 )
         return table
 
-    out.print(_run(work))
+    _out().print(_run(work))
 
 
 @versions_app.command("release")
@@ -405,7 +401,7 @@ def versions_release(
         version = await CatalogService(session).release(chosen, _now())
         return f"Released {chosen.name} version {version}."
 
-    err.print(_run(work), markup=False, highlight=False)
+    typer.echo(_run(work), err=True)
 
 
 # -- reference data ------------------------------------------------------------------------
@@ -423,7 +419,7 @@ def import_standards(
         report = await import_ifate_standards(session, file.read_bytes(), _now())
         return report.summary()
 
-    err.print(_run(work), markup=False, highlight=False)
+    typer.echo(_run(work), err=True)
 
 
 # -- demo ----------------------------------------------------------------------------------
@@ -529,5 +525,5 @@ def main() -> None:
     try:
         app()
     except CliError as error:
-        err.print(f"error: {error}", markup=False, highlight=False)
+        typer.echo(f"error: {error}", err=True)
         sys.exit(1)

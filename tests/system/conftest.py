@@ -236,11 +236,6 @@ class Harness:
         self.processes.append(server)
         return server
 
-    async def start_servers(self, count: int, settings: Mapping[str, str]) -> list[Server]:
-        servers = [self.spawn_server(settings) for _ in range(count)]
-        await self.wait_healthy(servers)
-        return servers
-
     async def wait_healthy(self, servers: list[Server]) -> None:
         async with httpx.AsyncClient(timeout=2) as client:
             await asyncio.gather(*(self._wait_healthy(client, server) for server in servers))

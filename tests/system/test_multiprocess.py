@@ -135,8 +135,9 @@ async def test_one_process_with_memory_backend_admits_exactly_the_limit(
     system: Harness, sqlite_url: str
 ) -> None:
     settings = {"APPRENTICESHIPS_DATABASE_URL": sqlite_url}
+    servers = [system.spawn_server(settings)]
     key, _ = system.issue_key(settings)
-    servers = await system.start_servers(1, settings)
+    await system.wait_healthy(servers)
 
     responses = await fire(servers, key, 1000)
 
