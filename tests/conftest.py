@@ -17,7 +17,7 @@ from tests.support import services
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    configure_logging("WARNING")
+    configure_logging("INFO")
 
 
 @pytest.fixture(scope="session")

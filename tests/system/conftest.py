@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -112,8 +112,14 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def client(self) -> redis.Redis:
+    def _new_client(self) -> redis.Redis:
         return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2)
+
+    def client(self) -> redis.Redis:
+        """A client for inspecting it; closed at teardown."""
+        client = self._new_client()
+        self.harness.cleanups.append(client.close)
+        return client
 
     def start(self) -> None:
         assert self.current is None or self.current.process.poll() is not None
@@ -141,7 +147,7 @@ class RedisServer:
             if self.current.process.poll() is not None:
                 pytest.fail(f"redis-server exited at start:\n{self.current.output()}")
             try:
-                with self.client() as client:
+                with self._new_client() as client:
                     if client.ping():
                         return
             except redis.RedisError:
@@ -174,6 +180,7 @@ class Harness:
 
     tmp: Path
     processes: list[Process] = field(default_factory=list)
+    cleanups: list[Callable[[], object]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.var_dir = self.tmp / "var"
@@ -265,9 +272,9 @@ class Harness:
 
     def stop_all(self) -> None:
         errors: list[Exception] = []
-        for process in reversed(self.processes):
+        for cleanup in [*reversed(self.cleanups), *(p.stop for p in reversed(self.processes))]:
             try:
-                process.stop()
+                cleanup()
             except Exception as error:  # stop the others all the same
                 errors.append(error)
         if errors:

@@ -232,7 +232,6 @@ async def test_redis_outage_falls_back_to_per_process_limits_and_recovers(
         assert list(rate_limit_counters(counter, prefix).values()) == [shared_before + 30]
         for server in servers:
             assert "rate_limit_redis_recovered" in server.full_output()
-    counter.close()
 
 
 # -- 4. revocation through the CLI reaches every process within a second ----------------------
