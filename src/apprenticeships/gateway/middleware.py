@@ -56,10 +56,10 @@ def _read_headers(raw: Iterable[tuple[bytes, bytes]]) -> _Request:
         name = name.lower()
         if name == _HEADER_KEY:
             if key is None:
-                key = value.decode("latin-1").strip()
+                key = value.decode("latin-1").strip(" \t")  # HTTP whitespace only
         elif name == _HEADER_VERSION:
             if version is None:
-                version = value.decode("latin-1").strip()
+                version = value.decode("latin-1").strip(" \t")
         elif name == _HEADER_LENGTH:
             text = value.strip()
             length = int(text) if text.isdigit() and len(text) < 19 else -1
