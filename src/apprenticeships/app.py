@@ -74,7 +74,7 @@ class Platform:
             pool = BlockingConnectionPool.from_url(
                 settings.redis_url,
                 max_connections=settings.redis_max_connections,
-                timeout=1.0,
+                timeout=5.0,
                 socket_timeout=0.5,
                 socket_connect_timeout=0.5,
                 # One immediate retry replaces a pooled connection that died with Redis.
@@ -85,6 +85,8 @@ class Platform:
                 RedisRateLimiter(self.redis, settings.redis_prefix),
                 MemoryRateLimiter(),
                 on_state_change=self.metrics.rate_limit_backend_changed,
+                # Leaves a few pooled connections for readiness checks.
+                concurrency=max(1, settings.redis_max_connections - 4),
             )
         else:
             self.limiter = MemoryRateLimiter()

@@ -136,3 +136,42 @@ async def test_fallback_limits_per_process_while_redis_is_down_and_recovers() ->
     assert (await limiter.hit("s", rule)).allowed
     assert limiter.backend == "redis"
     assert states == [False, True]
+
+
+class SlowRedis(BrokenRedis):
+    def __init__(self) -> None:
+        super().__init__()
+        self.up = True
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    async def hit(self, key: str, rule: RateLimitRule) -> Decision:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        await asyncio.sleep(0.001)
+        self.in_flight -= 1
+        return await super().hit(key, rule)
+
+
+async def test_a_burst_waits_for_a_slot_instead_of_falling_back() -> None:
+    slow = SlowRedis()
+    states: list[bool] = []
+    limiter = FallbackRateLimiter(
+        slow,  # type: ignore[arg-type]
+        MemoryRateLimiter(),
+        on_state_change=states.append,
+        concurrency=4,
+    )
+    decisions = await asyncio.gather(*(limiter.hit("s", RULE) for _ in range(300)))
+    assert sum(d.allowed for d in decisions) == 150
+    assert slow.calls == 300  # every request was counted in the shared store
+    assert slow.most_in_flight == 4
+    assert states == []
+
+
+async def test_requests_queued_behind_a_failure_do_not_all_wait_for_redis() -> None:
+    broken = BrokenRedis()
+    limiter = FallbackRateLimiter(broken, MemoryRateLimiter(), concurrency=1)  # type: ignore[arg-type]
+    decisions = await asyncio.gather(*(limiter.hit("s", RateLimitRule(10, 300)) for _ in range(50)))
+    assert sum(d.allowed for d in decisions) == 10
+    assert broken.calls == 1

@@ -7,9 +7,10 @@ never extend it.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -160,8 +161,10 @@ class FallbackRateLimiter:
         on_state_change: Callable[[bool], None] = lambda up: None,
         retry_seconds: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        concurrency: int = 60,
     ) -> None:
         self._primary = primary
+        self._slots = asyncio.Semaphore(concurrency)
         self._fallback = fallback
         self._on_state_change = on_state_change
         self._retry_seconds = retry_seconds
@@ -187,27 +190,33 @@ class FallbackRateLimiter:
         self._probing = True
         return True
 
-    async def hit(self, key: str, rule: RateLimitRule) -> Decision:
-        if self._use_primary():
+    async def _primary_decision(
+        self, operation: Callable[[], Awaitable[Decision]]
+    ) -> Decision | None:
+        """Redis's answer, or None when Redis is (or just went) unavailable."""
+        if not self._use_primary():
+            return None
+        probe = not self._up
+        # Never more calls in flight than pooled connections: running out of connections
+        # must mean waiting for one, not "Redis is down".
+        async with self._slots:
+            if not probe and not self._up:
+                return None  # Redis failed while this request waited for a slot
             try:
-                decision = await self._primary.hit(key, rule)
-            except (TimeoutError, RedisError, OSError) as error:
+                decision = await operation()
+            except (RedisError, OSError, TimeoutError) as error:
                 self._failed(error)
-            else:
-                self._succeeded()
-                return decision
-        return self._fallback.hit_now(key, rule)
+                return None
+        self._succeeded()
+        return decision
+
+    async def hit(self, key: str, rule: RateLimitRule) -> Decision:
+        decision = await self._primary_decision(lambda: self._primary.hit(key, rule))
+        return decision if decision is not None else self._fallback.hit_now(key, rule)
 
     async def peek(self, key: str, rule: RateLimitRule) -> Decision:
-        if self._use_primary():
-            try:
-                decision = await self._primary.peek(key, rule)
-            except (TimeoutError, RedisError, OSError) as error:
-                self._failed(error)
-            else:
-                self._succeeded()
-                return decision
-        return self._fallback.peek_now(key, rule)
+        decision = await self._primary_decision(lambda: self._primary.peek(key, rule))
+        return decision if decision is not None else self._fallback.peek_now(key, rule)
 
     def _failed(self, error: BaseException) -> None:
         now = self._clock()
