@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links and the printed curl lines point at the address `make run` serves on.
+APPRENTICESHIPS_PUBLIC_URL ?= http://$(HOST):$(PORT)
+export APPRENTICESHIPS_PUBLIC_URL
 
 .DEFAULT_GOAL := help
 

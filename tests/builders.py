@@ -3,11 +3,13 @@ services and commits it, as the CLI or portal would."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from apprenticeships.accounts.service import AccountService, OwnerRef
+from apprenticeships.app import Platform
 from apprenticeships.catalog.products import parse_product_reference
 from apprenticeships.keys.service import IssuedKey, KeyService
 from apprenticeships.settings import RateLimitRule
@@ -86,3 +88,11 @@ async def set_limit(
             now(),
             OwnerRef.parse(owner) if owner else None,
         )
+
+
+async def developer_key(platform: Platform, product: str = "display-advert") -> str:
+    """A new developer's key for ``product`` on a running platform."""
+    email = await create_developer(platform.sessions, f"dev-{uuid.uuid4().hex[:8]}@example.com")
+    return (
+        await issue_key(platform.sessions, platform.secret_key, f"developer:{email}", product)
+    ).secret

@@ -410,12 +410,7 @@ async def test_key_is_checked_before_version_and_version_before_limit(
     platform_factory: PlatformFactory,
 ) -> None:
     async with platform_factory(rate_limit="1/300") as platform:
-        developer = await builders.create_developer(platform.sessions)
-        key = (
-            await builders.issue_key(
-                platform.sessions, platform.secret_key, f"developer:{developer}"
-            )
-        ).secret
+        key = await builders.developer_key(platform)
         bad_key_no_version = await call(
             platform, ROUTES, [(b"ocp-apim-subscription-key", b"wrong")]
         )
@@ -466,12 +461,7 @@ async def test_limit_admits_exactly_q_then_429_with_retry_after(
     platform_factory: PlatformFactory, limiter_backend: dict[str, Any]
 ) -> None:
     async with platform_factory(rate_limit="5/300", **limiter_backend) as platform:
-        developer = await builders.create_developer(platform.sessions)
-        key = (
-            await builders.issue_key(
-                platform.sessions, platform.secret_key, f"developer:{developer}"
-            )
-        ).secret
+        key = await builders.developer_key(platform)
         answers = [await call(platform, ROUTES, api_headers(key)) for _ in range(8)]
         assert [a.status for a in answers] == [200] * 5 + [429] * 3
         assert [remaining(a) for a in answers] == [4, 3, 2, 1, 0, 0, 0, 0]
@@ -491,12 +481,7 @@ async def test_window_resets_to_the_full_allowance_and_429s_do_not_extend_it(
     platform_factory: PlatformFactory, limiter_backend: dict[str, Any]
 ) -> None:
     async with platform_factory(rate_limit="2/1", **limiter_backend) as platform:
-        developer = await builders.create_developer(platform.sessions)
-        key = (
-            await builders.issue_key(
-                platform.sessions, platform.secret_key, f"developer:{developer}"
-            )
-        ).secret
+        key = await builders.developer_key(platform)
         opened = time.monotonic()
         assert [(await call(platform, ROUTES, api_headers(key))).status for _ in range(2)] == [
             200,

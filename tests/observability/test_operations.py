@@ -49,10 +49,7 @@ async def test_ready_but_degraded_while_redis_is_unreachable(
     platform_factory: PlatformFactory,
 ) -> None:
     async with platform_factory(redis_url="redis://127.0.0.1:1/0") as platform:
-        email = await builders.create_developer(platform.sessions)
-        key = (
-            await builders.issue_key(platform.sessions, platform.secret_key, f"developer:{email}")
-        ).secret
+        key = await builders.developer_key(platform)
         served = await call(
             platform, ROUTES, [(b"ocp-apim-subscription-key", key.encode()), (b"x-version", b"2")]
         )
@@ -70,10 +67,7 @@ async def test_ready_but_degraded_while_redis_is_unreachable(
 
 async def test_metrics_count_requests_429s_and_key_cache(platform_factory: PlatformFactory) -> None:
     async with platform_factory(rate_limit="2/300") as platform:
-        email = await builders.create_developer(platform.sessions)
-        key = (
-            await builders.issue_key(platform.sessions, platform.secret_key, f"developer:{email}")
-        ).secret
+        key = await builders.developer_key(platform)
         headers = [(b"ocp-apim-subscription-key", key.encode()), (b"x-version", b"2")]
         for _ in range(3):
             await call(platform, ROUTES, headers)

@@ -37,10 +37,7 @@ ROUTE_NAMES = {
 
 @pytest.fixture
 async def key(platform: Platform) -> str:
-    email = await builders.create_developer(platform.sessions)
-    return (
-        await builders.issue_key(platform.sessions, platform.secret_key, f"developer:{email}")
-    ).secret
+    return await builders.developer_key(platform)
 
 
 def headers(key: str, version: str) -> list[tuple[bytes, bytes]]:

@@ -67,23 +67,31 @@ class KeyService:
         subscription = await self.subscriptions.get_or_create(
             organisation.id, product.id, environment, now
         )
+        key_id, new, key_hash = await self._add_key(
+            subscription.id, environment, _key_name(name, product, environment), now
+        )
+        # Clears a negative-cache entry in case this exact string was ever tried before.
+        await self.events.add("key", key_hash, now)
+        return IssuedKey(key_id, new.secret, new.fragment, product.id, environment, str(owner))
+
+    async def _add_key(
+        self, subscription_id: int, environment: Environment, name: str, now: datetime
+    ) -> tuple[str, tokens.NewKey, str]:
         new = tokens.generate(environment)
         key_hash = tokens.key_hash(self.secret_key, new.secret)
         key_id = tokens.new_key_id()
         await self.keys.add(
             ApiKey(
                 id=key_id,
-                subscription_id=subscription.id,
-                name=_key_name(name, product, environment),
+                subscription_id=subscription_id,
+                name=name,
                 key_hash=key_hash,
                 fragment=new.fragment,
                 created_at=now,
                 usage_count=0,
             )
         )
-        # Clears a negative-cache entry in case this exact string was ever tried before.
-        await self.events.add("key", key_hash, now)
-        return IssuedKey(key_id, new.secret, new.fragment, product.id, environment, str(owner))
+        return key_id, new, key_hash
 
     async def list_keys(self, owner: OwnerRef | None = None) -> list[KeyListing]:
         organisation_id = None
@@ -106,19 +114,8 @@ class KeyService:
         row = await self._usable_row(key_id, owner, now)
         current = await self.keys.get(row.key_id)
         assert current is not None
-        new = tokens.generate(Environment(row.environment))
-        new_hash = tokens.key_hash(self.secret_key, new.secret)
-        new_id = tokens.new_key_id()
-        await self.keys.add(
-            ApiKey(
-                id=new_id,
-                subscription_id=row.subscription_id,
-                name=current.name,
-                key_hash=new_hash,
-                fragment=new.fragment,
-                created_at=now,
-                usage_count=0,
-            )
+        new_id, new, new_hash = await self._add_key(
+            row.subscription_id, Environment(row.environment), current.name, now
         )
         expires = now + grace
         if current.expires_at is not None and current.expires_at < expires:
