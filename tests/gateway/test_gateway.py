@@ -285,10 +285,11 @@ async def test_product_code_gets_the_subscription_context_and_never_the_key(
 # -- 3. version ------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("sent", [None, "", "  "])
 async def test_missing_version_is_404_saying_how_to_send_it(
-    platform: Platform, keys: dict[str, Any]
+    platform: Platform, keys: dict[str, Any], sent: str | None
 ) -> None:
-    response = await call(platform, ROUTES, api_headers(keys["live"].secret, None))
+    response = await call(platform, ROUTES, api_headers(keys["live"].secret, sent))
     assert response.status == 404
     assert response.body == (
         b'{"statusCode": 404, "message": "Resource not found: the X-Version header is missing. '

@@ -65,7 +65,8 @@ def _read_headers(raw: Iterable[tuple[bytes, bytes]]) -> _Request:
             length = int(text) if text.isdigit() and len(text) < 19 else -1
         elif name == _HEADER_HOST:
             host = value.decode("latin-1").rsplit(":", 1)[0].strip().lower()
-    return _Request(key or None, version, length, host)
+    # An empty header is the same as no header, for the key and the version alike.
+    return _Request(key or None, version or None, length, host)
 
 
 class Gateway:
