@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from sqlalchemy import inspect as sql_inspect
@@ -40,9 +40,11 @@ from apprenticeships.gateway.ratelimit import (
     RateLimiter,
     RedisRateLimiter,
 )
+from apprenticeships.gateway.redisclient import PipelinedRedis
 from apprenticeships.gateway.usage import UsageRecorder
 from apprenticeships.gateway.versions import VersionTable
 from apprenticeships.keys.service import KeyService
+from apprenticeships.observability.accesslog import AccessLog
 from apprenticeships.observability.logs import configure_logging
 from apprenticeships.observability.metrics import Metrics
 from apprenticeships.referencedata.service import ReferenceDataCache
@@ -67,26 +69,23 @@ class Platform:
         self.sessions = session_factory(self.engine)
         self.metrics = Metrics()
         self.redis: Redis | None = None
+        self.rate_limit_redis: PipelinedRedis | None = None
         self.limiter: RateLimiter
         if settings.redis_url:
-            # A blocking pool: a burst of requests waits briefly for a connection instead
-            # of failing (which would send it to the per-process fallback).
-            pool = BlockingConnectionPool.from_url(
+            # redis-py for readiness checks; the hot path has its own pipelined connection.
+            self.redis = Redis.from_url(
                 settings.redis_url,
-                max_connections=settings.redis_max_connections,
-                timeout=5.0,
                 socket_timeout=0.5,
                 socket_connect_timeout=0.5,
-                # One immediate retry replaces a pooled connection that died with Redis.
                 retry=Retry(NoBackoff(), 1),
+                max_connections=4,
             )
-            self.redis = Redis.from_pool(pool)  # owns the pool: closing it closes the pool
+            self.rate_limit_redis = PipelinedRedis(settings.redis_url)
             self.limiter = FallbackRateLimiter(
-                RedisRateLimiter(self.redis, settings.redis_prefix),
+                RedisRateLimiter(self.rate_limit_redis, settings.redis_prefix),
                 MemoryRateLimiter(),
                 on_state_change=self.metrics.rate_limit_backend_changed,
-                # Leaves a few pooled connections for readiness checks.
-                concurrency=max(1, settings.redis_max_connections - 4),
+                concurrency=settings.redis_max_in_flight,
             )
         else:
             self.limiter = MemoryRateLimiter()
@@ -121,7 +120,7 @@ class Platform:
             secret_key=self.secret_key,
             sandbox_hosts=settings.sandbox_hosts,
             max_body_bytes=settings.max_body_bytes,
-            access_log=settings.access_log,
+            access_log=AccessLog() if settings.access_log else None,
         )
         self._routes: dict[str, Callable[[Scope], Awaitable[tuple[int, bytes, str]]]] = {
             "/health": self._health,
@@ -170,6 +169,10 @@ class Platform:
                 await task
         self._tasks = []
         await self.usage.flush()
+        if self.gateway.access_log is not None:
+            self.gateway.access_log.flush()
+        if self.rate_limit_redis is not None:
+            await self.rate_limit_redis.aclose()
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()
@@ -211,33 +214,25 @@ class Platform:
         sent_id = next((v for k, v in scope["headers"] if k.lower() == b"x-request-id"), None)
         request_id = new_request_id(sent_id)
         scope[REQUEST_ID_SCOPE_KEY] = request_id
+        path = scope["path"]
+        route = self._routes.get(path)
+        if route is None and not path.startswith("/docs/"):
+            # The API path: the gateway adds the request id and answers its own errors.
+            await self.gateway(scope, receive, send)
+            return
         id_header = (b"x-request-id", request_id.encode())
-        started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
                 message = dict(message)
                 message["headers"] = [*message.get("headers", ()), id_header]
             await send(message)
 
-        try:
-            route = self._routes.get(scope["path"])
-            if route is not None:
-                status, content, media_type = await route(scope)
-                await _send_simple(send_with_id, status, content, media_type)
-            elif scope["path"].startswith("/docs/"):
-                await self._docs(scope, send_with_id)
-            else:
-                await self.gateway(scope, receive, send_with_id)
-        except Exception:
-            if started:
-                return  # a product's handler has logged it and answered
-            log.exception("unhandled_error", request_id=request_id, path=scope.get("path"))
-            await responses.send_gateway_error(
-                send_with_id, 500, f"Internal server error. Trace id: {request_id}."
-            )
+        if route is not None:
+            status, content, media_type = await route(scope)
+            await _send_simple(send_with_id, status, content, media_type)
+        else:
+            await self._docs(scope, send_with_id)
 
     async def _health(self, scope: Scope) -> tuple[int, bytes, str]:
         return 200, json.dumps({"status": "ok", "version": __version__}).encode(), JSON

@@ -25,19 +25,21 @@ class ProductState:
     reference_data: ReferenceDataCache
 
 
-def _state(request: Request) -> ProductState:
+# Dependencies are async so FastAPI calls them inline instead of in a worker thread.
+async def _state(request: Request) -> ProductState:
     state: ProductState = request.app.state.platform
     return state
 
 
-def _subscription(request: Request) -> SubscriptionContext:
+async def _subscription(request: Request) -> SubscriptionContext:
     # Set by the gateway; product apps are reachable only through it.
     context: SubscriptionContext = request.scope[SCOPE_KEY]
     return context
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with unit_of_work(_state(request).sessions) as session:
+    state: ProductState = request.app.state.platform
+    async with unit_of_work(state.sessions) as session:
         yield session
 
 

@@ -50,7 +50,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     redis_url: str | None = None
     redis_prefix: str = "apprenticeships:"
-    redis_max_connections: int = Field(default=64, ge=1, le=10_000)
+    # Rate-limit calls in flight to Redis at once per process; more wait their turn.
+    redis_max_in_flight: int = Field(default=256, ge=1, le=100_000)
     secret_key: SecretStr | None = None
     rate_limit: str = "150/300"
     deprecation_months: int = Field(default=3, ge=1, le=36)

@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from apprenticeships.gateway.ratelimit import (
@@ -15,6 +14,7 @@ from apprenticeships.gateway.ratelimit import (
     MemoryRateLimiter,
     RedisRateLimiter,
 )
+from apprenticeships.gateway.redisclient import PipelinedRedis
 from apprenticeships.settings import RateLimitRule
 
 RULE = RateLimitRule(150, 300)
@@ -67,7 +67,7 @@ def test_memory_windows_are_per_subscription_and_swept() -> None:
 @pytest.fixture
 async def redis_limiter(redis_url: tuple[str, str]) -> AsyncIterator[RedisRateLimiter]:
     url, prefix = redis_url
-    client = Redis.from_pool(BlockingConnectionPool.from_url(url, max_connections=20))
+    client = PipelinedRedis(url)
     yield RedisRateLimiter(client, prefix)
     await client.aclose()
 

@@ -52,6 +52,14 @@ class KeyCache:
     def __len__(self) -> int:
         return len(self._known)
 
+    def known(self, key_hash: str) -> KeySnapshot | None:
+        """The cached snapshot of a known key, without waiting or loading anything."""
+        known = self._known.get(key_hash)
+        if known is not None and known[1] > self._clock():
+            self.stats.hits += 1
+            return known[0]
+        return None
+
     async def get(self, key_hash: str) -> KeySnapshot | None:
         now = self._clock()
         known = self._known.get(key_hash)

@@ -10,8 +10,8 @@ product apps, so raising from here would not reach them.
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -26,6 +26,7 @@ from apprenticeships.gateway.ratelimit import Decision, RateLimiter
 from apprenticeships.gateway.usage import UsageRecorder
 from apprenticeships.gateway.versions import Refused, VersionTable
 from apprenticeships.keys import tokens
+from apprenticeships.observability.accesslog import AccessLog
 from apprenticeships.observability.metrics import Metrics
 
 log = structlog.get_logger("apprenticeships.gateway")
@@ -83,7 +84,7 @@ class Gateway:
         secret_key: bytes,
         sandbox_hosts: frozenset[str],
         max_body_bytes: int,
-        access_log: bool = True,
+        access_log: AccessLog | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._products = sorted(products, key=lambda p: len(p.path), reverse=True)
@@ -96,7 +97,7 @@ class Gateway:
         self._secret_key = secret_key
         self._sandbox_hosts = sandbox_hosts
         self._max_body = max_body_bytes
-        self._access_log = access_log
+        self.access_log = access_log
         self._clock = clock
 
     def _match(self, path: str) -> Product | None:
@@ -110,10 +111,27 @@ class Gateway:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         outcome = _Outcome()
+        request_id = scope.get(REQUEST_ID_SCOPE_KEY) or new_request_id(None)
+        id_header = (b"x-request-id", request_id.encode())
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                outcome.status = message["status"]
+                message = dict(message)
+                message["headers"] = [*message.get("headers", ()), id_header, *outcome.extra]
+            await send(message)
+
         try:
-            await self._handle(scope, receive, send, outcome)
+            await self._handle(scope, receive, send_with_id, outcome)
+        except Exception:
+            # A product app's handler has already logged and answered its own errors.
+            if outcome.status is None:
+                log.exception("unhandled_error", request_id=request_id, path=scope.get("path"))
+                await responses.send_gateway_error(
+                    send_with_id, 500, f"Internal server error. Trace id: {request_id}."
+                )
         finally:
-            self._observe(scope, outcome, time.perf_counter() - started)
+            self._observe(scope, request_id, outcome, time.perf_counter() - started)
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send, outcome: _Outcome) -> None:
         path: str = scope["path"]
@@ -129,19 +147,16 @@ class Gateway:
         # 1. Which product?
         product = self._match(path)
         if product is None:
-            outcome.status = 404
             await responses.send_gateway_error(send, 404, responses.RESOURCE_NOT_FOUND)
             return
         outcome.product = product.id
 
         # 2. Whose key? (never from the query string)
         if request.key is None:
-            outcome.status = 401
             await responses.send_gateway_error(send, 401, responses.MISSING_KEY)
             return
         snapshot = await self._authenticate(request.key, product, environment)
         if snapshot is None:
-            outcome.status = 401
             await responses.send_gateway_error(send, 401, responses.INVALID_KEY)
             return
         outcome.snapshot = snapshot
@@ -151,7 +166,6 @@ class Gateway:
         resolution = self._versions.resolve(product, request.version, self._clock())
         if isinstance(resolution, Refused):
             decision = await self._limiter.peek(limit_key, snapshot.rate_limit)
-            outcome.status = 404
             await responses.send_gateway_error(
                 send,
                 404,
@@ -164,7 +178,6 @@ class Gateway:
             request.content_length < 0 or request.content_length > self._max_body
         ):
             decision = await self._limiter.peek(limit_key, snapshot.rate_limit)
-            outcome.status = 413
             await responses.send_gateway_error(
                 send,
                 413,
@@ -177,7 +190,6 @@ class Gateway:
         decision = await self._limiter.hit(limit_key, snapshot.rate_limit)
         limit_headers = _limit_headers(snapshot, decision)
         if not decision.allowed:
-            outcome.status = 429
             await responses.send_gateway_error(
                 send,
                 429,
@@ -194,7 +206,6 @@ class Gateway:
         self._usage.record(snapshot.key_id, self._clock())
         app = self._apps.get((product.id, resolution.version))
         if app is None:
-            outcome.status = 404
             await responses.send_gateway_error(
                 send, 404, responses.RESOURCE_NOT_FOUND, (*resolution.headers, *limit_headers)
             )
@@ -217,7 +228,7 @@ class Gateway:
             if name.lower() != _HEADER_KEY and not name.lower().startswith(_FORGEABLE_PREFIX)
         ]
         inner_scope[SCOPE_KEY] = context
-        extra = (*resolution.headers, *limit_headers)
+        outcome.extra = (*resolution.headers, *limit_headers)
         inner_receive = receive
         if request.content_length is None and scope.get("method") not in (
             "GET",
@@ -227,29 +238,26 @@ class Gateway:
         ):
             inner_receive = _limited_receive(receive, self._max_body)
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                outcome.status = message["status"]
-                message = dict(message)
-                message["headers"] = [*message.get("headers", ()), *extra]
-            await send(message)
-
         try:
-            await app(inner_scope, inner_receive, send_with_headers)
+            await app(inner_scope, inner_receive, send)
         except RequestBodyTooLarge:
             if outcome.status is None:
-                outcome.status = 413
                 await responses.send_gateway_error(
-                    send, 413, responses.body_too_large_message(self._max_body), extra
+                    send, 413, responses.body_too_large_message(self._max_body)
                 )
 
     async def _authenticate(
         self, key: str, product: Product, environment: Environment
     ) -> KeySnapshot | None:
-        # Malformed keys and keys for the other environment never reach the cache.
-        if tokens.environment_of(key) is not environment:
+        if len(key) not in tokens.KEY_LENGTHS:
             return None
-        snapshot = await self._key_cache.get(tokens.key_hash(self._secret_key, key))
+        key_hash = tokens.key_hash(self._secret_key, key)
+        snapshot = self._key_cache.known(key_hash)
+        if snapshot is None:
+            # Malformed keys and keys for the other environment never reach the store.
+            if tokens.environment_of(key) is not environment:
+                return None
+            snapshot = await self._key_cache.get(key_hash)
         if (
             snapshot is None
             or snapshot.product_id != product.id
@@ -259,35 +267,36 @@ class Gateway:
             return None
         return snapshot
 
-    def _observe(self, scope: Scope, outcome: _Outcome, elapsed: float) -> None:
+    def _observe(self, scope: Scope, request_id: str, outcome: _Outcome, elapsed: float) -> None:
         status = outcome.status or 500
-        product = outcome.product or "none"
         version = str(outcome.version) if outcome.version is not None else "none"
-        self._metrics.requests.labels(product, version, outcome.environment, str(status)).inc()
-        self._metrics.latency.labels(product).observe(elapsed)
-        if status == 429:
-            self._metrics.rate_limited.labels(product).inc()
-        if self._access_log:
+        self._metrics.observe_request(
+            outcome.product or "none", version, outcome.environment, str(status), elapsed
+        )
+        if self.access_log is not None:
             snapshot = outcome.snapshot
-            log.info(
-                "request",
-                request_id=scope.get(REQUEST_ID_SCOPE_KEY),
-                method=scope.get("method"),
-                path=scope.get("path"),
-                product=outcome.product,
-                version=outcome.version,
-                environment=outcome.environment,
-                subscription_id=snapshot.subscription_id if snapshot else None,
-                key_id=snapshot.key_id if snapshot else None,
-                status=status,
-                latency_ms=round(elapsed * 1000, 3),
+            self.access_log.write(
+                {
+                    "request_id": request_id,
+                    "method": scope.get("method"),
+                    "path": scope.get("path"),
+                    "product": outcome.product,
+                    "version": outcome.version,
+                    "environment": outcome.environment,
+                    "subscription_id": snapshot.subscription_id if snapshot else None,
+                    "key_id": snapshot.key_id if snapshot else None,
+                    "status": status,
+                    "latency_ms": round(elapsed * 1000, 3),
+                }
             )
 
 
 class _Outcome:
-    __slots__ = ("environment", "product", "snapshot", "status", "version")
+    __slots__ = ("environment", "extra", "product", "snapshot", "status", "version")
 
     def __init__(self) -> None:
+        # Headers every response carries from step 3 on (versions, rate limits).
+        self.extra: tuple[tuple[bytes, bytes], ...] = ()
         self.environment: str = Environment.LIVE
         self.product: str | None = None
         self.version: int | None = None
@@ -340,4 +349,4 @@ def new_request_id(sent: bytes | None) -> str:
         )
     ):
         return sent.decode("ascii")
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()

@@ -8,6 +8,7 @@ never extend it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 import time
 from collections.abc import Awaitable, Callable
@@ -15,9 +16,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import structlog
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
+from apprenticeships.gateway.redisclient import PipelinedRedis
 from apprenticeships.settings import RateLimitRule
 
 log = structlog.get_logger("apprenticeships.ratelimit")
@@ -123,24 +124,35 @@ class RedisRateLimiter:
 
     backend = "redis"
 
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: PipelinedRedis, prefix: str) -> None:
         self._redis = redis
         self._prefix = prefix + "rl:"
-        self._hit = redis.register_script(_HIT)
-        self._peek = redis.register_script(_PEEK)
+        self._scripts = {
+            script: hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
+            for script in (_HIT, _PEEK)
+        }
 
     def _key(self, key: str, rule: RateLimitRule) -> str:
         # The window length is part of the key, so changing a limit starts a clean window.
         return f"{self._prefix}{key}:{rule.seconds}"
 
+    async def _run(self, script: str, key: str, *args: int) -> list[int]:
+        try:
+            reply = await self._redis.call("EVALSHA", self._scripts[script], 1, key, *args)
+        except ResponseError as error:
+            if not str(error).startswith("NOSCRIPT"):
+                raise
+            # Redis restarted or was flushed: load the script again, then run it.
+            await self._redis.call("SCRIPT", "LOAD", script)
+            reply = await self._redis.call("EVALSHA", self._scripts[script], 1, key, *args)
+        return [int(value) for value in reply]
+
     async def hit(self, key: str, rule: RateLimitRule) -> Decision:
-        count, ttl = await self._hit(keys=[self._key(key, rule)], args=[rule.seconds * 1000])
-        count = int(count)
-        return Decision(count <= rule.calls, max(0, rule.calls - count), _reset_seconds(int(ttl)))
+        count, ttl = await self._run(_HIT, self._key(key, rule), rule.seconds * 1000)
+        return Decision(count <= rule.calls, max(0, rule.calls - count), _reset_seconds(ttl))
 
     async def peek(self, key: str, rule: RateLimitRule) -> Decision:
-        count, ttl = await self._peek(keys=[self._key(key, rule)])
-        count, ttl = int(count), int(ttl)
+        count, ttl = await self._run(_PEEK, self._key(key, rule))
         if ttl < 0:
             return Decision(True, rule.calls, rule.seconds)
         return Decision(count < rule.calls, max(0, rule.calls - count), _reset_seconds(ttl))
@@ -197,8 +209,8 @@ class FallbackRateLimiter:
         if not self._use_primary():
             return None
         probe = not self._up
-        # Never more calls in flight than pooled connections: running out of connections
-        # must mean waiting for one, not "Redis is down".
+        # A bounded number of calls in flight: a burst waits its turn instead of piling
+        # up behind a slow Redis, and waiting never counts as "Redis is down".
         async with self._slots:
             if not probe and not self._up:
                 return None  # Redis failed while this request waited for a slot

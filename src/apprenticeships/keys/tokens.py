@@ -20,6 +20,7 @@ RANDOM_LENGTH = 32
 CHECKSUM_LENGTH = 6
 PREFIXES = {Environment.LIVE: "appr_live_", Environment.SANDBOX: "appr_sandbox_"}
 _LENGTHS = {len(p) + RANDOM_LENGTH + CHECKSUM_LENGTH: (p, e) for e, p in PREFIXES.items()}
+KEY_LENGTHS = frozenset(_LENGTHS)
 _ALLOWED = frozenset(ALPHABET)
 
 
@@ -72,7 +73,7 @@ def environment_of(candidate: str) -> Environment | None:
 
 def key_hash(secret_key: bytes, candidate: str) -> str:
     """What the store keeps: HMAC-SHA-256 of the key under the server secret."""
-    return hmac.new(secret_key, candidate.encode("ascii"), hashlib.sha256).hexdigest()
+    return hmac.new(secret_key, candidate.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def visible_fragment(candidate: str) -> str:

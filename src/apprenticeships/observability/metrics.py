@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from prometheus_client import (
     CollectorRegistry,
@@ -69,6 +70,28 @@ class Metrics:
             registry=self.registry,
         )
         self.rate_limit_backend_up.set(1)
+        # labels() costs a few microseconds; the children are looked up once per label set.
+        self._request_children: dict[tuple[str, str, str, str], Any] = {}
+        self._latency_children: dict[str, Any] = {}
+        self._limited_children: dict[str, Any] = {}
+
+    def observe_request(
+        self, product: str, version: str, environment: str, status: str, seconds: float
+    ) -> None:
+        labels = (product, version, environment, status)
+        requests = self._request_children.get(labels)
+        if requests is None:
+            requests = self._request_children[labels] = self.requests.labels(*labels)
+        requests.inc()
+        latency = self._latency_children.get(product)
+        if latency is None:
+            latency = self._latency_children[product] = self.latency.labels(product)
+        latency.observe(seconds)
+        if status == "429":
+            limited = self._limited_children.get(product)
+            if limited is None:
+                limited = self._limited_children[product] = self.rate_limited.labels(product)
+            limited.inc()
 
     def watch_key_cache(self, stats: Callable[[], CacheStats]) -> None:
         self.registry.register(_KeyCacheCollector(stats))
