@@ -211,15 +211,15 @@ class Platform:
         if scope["type"] != "http":
             await send({"type": "websocket.close", "code": 1008})
             return
-        sent_id = next((v for k, v in scope["headers"] if k.lower() == b"x-request-id"), None)
-        request_id = new_request_id(sent_id)
-        scope[REQUEST_ID_SCOPE_KEY] = request_id
         path = scope["path"]
         route = self._routes.get(path)
         if route is None and not path.startswith("/docs/"):
             # The API path: the gateway adds the request id and answers its own errors.
             await self.gateway(scope, receive, send)
             return
+        sent_id = next((v for k, v in scope["headers"] if k.lower() == b"x-request-id"), None)
+        request_id = new_request_id(sent_id)
+        scope[REQUEST_ID_SCOPE_KEY] = request_id
         id_header = (b"x-request-id", request_id.encode())
 
         async def send_with_id(message: Message) -> None:

@@ -71,5 +71,7 @@ async def test_a_silent_server_times_out_and_a_restarted_one_is_reconnected() ->
         assert len(connections) == 2
     finally:
         await client.aclose()
+        for writer in connections:
+            writer.close()
         server.close()
         await server.wait_closed()

@@ -10,6 +10,7 @@ product apps, so raising from here would not reach them.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -28,6 +29,7 @@ from apprenticeships.gateway.versions import Refused, VersionTable
 from apprenticeships.keys import tokens
 from apprenticeships.observability.accesslog import AccessLog
 from apprenticeships.observability.metrics import Metrics
+from apprenticeships.settings import RateLimitRule
 
 log = structlog.get_logger("apprenticeships.gateway")
 
@@ -41,24 +43,38 @@ _HEADER_HOST = b"host"
 _FORGEABLE_PREFIX = b"x-request-context-"
 
 
+_HEADER_REQUEST_ID = b"x-request-id"
+
+
 @dataclass(frozen=True, slots=True)
 class _Request:
     key: str | None
     version: str | None
     content_length: int | None
     host: str
+    request_id: bytes | None
+    # Everything product code may see: not the key, not forgeable context headers.
+    forwarded: list[tuple[bytes, bytes]]
 
 
 def _read_headers(raw: Iterable[tuple[bytes, bytes]]) -> _Request:
+    """One pass over the headers: what the gateway needs, and what it passes on."""
     key = version = None
     length: int | None = None
     host = ""
-    for name, value in raw:
+    request_id = None
+    forwarded = []
+    for header in raw:
+        name, value = header
         name = name.lower()
         if name == _HEADER_KEY:
             if key is None:
                 key = value.decode("latin-1").strip(" \t")  # HTTP whitespace only
-        elif name == _HEADER_VERSION:
+            continue
+        if name.startswith(_FORGEABLE_PREFIX):
+            continue
+        forwarded.append(header)
+        if name == _HEADER_VERSION:
             if version is None:
                 version = value.decode("latin-1").strip(" \t")
         elif name == _HEADER_LENGTH:
@@ -66,8 +82,10 @@ def _read_headers(raw: Iterable[tuple[bytes, bytes]]) -> _Request:
             length = int(text) if text.isdigit() and len(text) < 19 else -1
         elif name == _HEADER_HOST:
             host = value.decode("latin-1").rsplit(":", 1)[0].strip().lower()
+        elif name == _HEADER_REQUEST_ID:
+            request_id = value
     # An empty header is the same as no header, for the key and the version alike.
-    return _Request(key or None, version or None, length, host)
+    return _Request(key or None, version or None, length, host, request_id, forwarded)
 
 
 class Gateway:
@@ -111,7 +129,9 @@ class Gateway:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         outcome = _Outcome()
-        request_id = scope.get(REQUEST_ID_SCOPE_KEY) or new_request_id(None)
+        request = _read_headers(scope["headers"])
+        request_id = new_request_id(request.request_id)
+        scope[REQUEST_ID_SCOPE_KEY] = request_id
         id_header = (b"x-request-id", request_id.encode())
 
         async def send_with_id(message: Message) -> None:
@@ -122,7 +142,7 @@ class Gateway:
             await send(message)
 
         try:
-            await self._handle(scope, receive, send_with_id, outcome)
+            await self._handle(scope, request, receive, send_with_id, outcome)
         except Exception:
             # A product app's handler has already logged and answered its own errors.
             if outcome.status is None:
@@ -133,9 +153,10 @@ class Gateway:
         finally:
             self._observe(scope, request_id, outcome, time.perf_counter() - started)
 
-    async def _handle(self, scope: Scope, receive: Receive, send: Send, outcome: _Outcome) -> None:
+    async def _handle(
+        self, scope: Scope, request: _Request, receive: Receive, send: Send, outcome: _Outcome
+    ) -> None:
         path: str = scope["path"]
-        request = _read_headers(scope["headers"])
         environment = Environment.LIVE
         if path == SANDBOX_PREFIX or path.startswith(SANDBOX_PREFIX + "/"):
             environment = Environment.SANDBOX
@@ -219,15 +240,11 @@ class Gateway:
             key_id=snapshot.key_id,
             version=resolution.version,
         )
-        inner_scope = dict(scope)
-        inner_scope["path"] = path
-        inner_scope["raw_path"] = path.encode()
-        inner_scope["headers"] = [
-            (name, value)
-            for name, value in scope["headers"]
-            if name.lower() != _HEADER_KEY and not name.lower().startswith(_FORGEABLE_PREFIX)
-        ]
-        inner_scope[SCOPE_KEY] = context
+        # The scope is this request's own (the server makes one per request).
+        scope["path"] = path
+        scope["raw_path"] = path.encode()
+        scope["headers"] = request.forwarded
+        scope[SCOPE_KEY] = context
         outcome.extra = (*resolution.headers, *limit_headers)
         inner_receive = receive
         if request.content_length is None and scope.get("method") not in (
@@ -239,7 +256,7 @@ class Gateway:
             inner_receive = _limited_receive(receive, self._max_body)
 
         try:
-            await app(inner_scope, inner_receive, send)
+            await app(scope, inner_receive, send)
         except RequestBodyTooLarge:
             if outcome.status is None:
                 await responses.send_gateway_error(
@@ -304,10 +321,14 @@ class _Outcome:
         self.snapshot: KeySnapshot | None = None
 
 
+@functools.lru_cache(maxsize=1024)
+def _policy_header(rule: RateLimitRule) -> tuple[bytes, bytes]:
+    return (b"ratelimit-policy", f'"default";q={rule.calls};w={rule.seconds}'.encode())
+
+
 def _limit_headers(snapshot: KeySnapshot, decision: Decision) -> tuple[tuple[bytes, bytes], ...]:
-    rule = snapshot.rate_limit
     return (
-        (b"ratelimit-policy", f'"default";q={rule.calls};w={rule.seconds}'.encode()),
+        _policy_header(snapshot.rate_limit),
         (b"ratelimit", f'"default";r={decision.remaining};t={decision.reset}'.encode()),
     )
 
