@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from apprenticeships.catalog.products import Environment, OwnerKind
 from apprenticeships.settings import RateLimitRule
@@ -10,9 +11,9 @@ from apprenticeships.settings import RateLimitRule
 SCOPE_KEY = "apprenticeships.subscription"
 
 
-@dataclass(frozen=True, slots=True)
-class SubscriptionContext:
-    """Who is calling, handed to product code in place of the key.
+class SubscriptionContext(NamedTuple):
+    """Who is calling, handed to product code in place of the key. Immutable, and a
+    NamedTuple because one is made for every request.
 
     ``owner_id`` is the employer's hashed account id, the provider's UKPRN, or the
     developer's account id.

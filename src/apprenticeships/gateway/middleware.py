@@ -14,7 +14,7 @@ import functools
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -46,8 +46,7 @@ _FORGEABLE_PREFIX = b"x-request-context-"
 _HEADER_REQUEST_ID = b"x-request-id"
 
 
-@dataclass(frozen=True, slots=True)
-class _Request:
+class _Request(NamedTuple):
     key: str | None
     version: str | None
     content_length: int | None

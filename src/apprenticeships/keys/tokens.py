@@ -7,7 +7,6 @@ checksum lets the gateway reject typos and made-up strings without any lookup.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import zlib
@@ -73,7 +72,7 @@ def environment_of(candidate: str) -> Environment | None:
 
 def key_hash(secret_key: bytes, candidate: str) -> str:
     """What the store keeps: HMAC-SHA-256 of the key under the server secret."""
-    return hmac.new(secret_key, candidate.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(secret_key, candidate.encode("utf-8"), "sha256").hex()
 
 
 def visible_fragment(candidate: str) -> str:
