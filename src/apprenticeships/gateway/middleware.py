@@ -11,6 +11,7 @@ product apps, so raising from here would not reach them.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -136,7 +137,7 @@ class Gateway:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 outcome.status = message["status"]
-                message = dict(message)
+                # The message is this response's own, made by the app for this send.
                 message["headers"] = [*message.get("headers", ()), id_header, *outcome.extra]
             await send(message)
 
@@ -359,14 +360,16 @@ def _limited_receive(receive: Receive, limit: int) -> Receive:
     return limited
 
 
+_ID_ALLOWED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-")
+# Request ids need to be unique, not secret: a random per-process prefix and a counter
+# are unique across processes and restarts, and far cheaper than reading the OS's
+# random source for every request.
+_id_counter = itertools.count()
+_id_prefix = os.urandom(8).hex()
+
+
 def new_request_id(sent: bytes | None) -> str:
     """The client's own id if it is sane (1-128 of A-Z a-z 0-9 . _ : -), else a new one."""
-    if (
-        sent is not None
-        and 0 < len(sent) <= 128
-        and all(
-            c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-" for c in sent
-        )
-    ):
+    if sent is not None and 0 < len(sent) <= 128 and _ID_ALLOWED.issuperset(sent):
         return sent.decode("ascii")
-    return os.urandom(16).hex()
+    return f"{_id_prefix}{next(_id_counter):016x}"
