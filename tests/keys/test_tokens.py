@@ -51,3 +51,10 @@ def test_hash_is_keyed_and_fragment_shows_only_prefix_and_last_four() -> None:
     assert re.fullmatch(r"[0-9a-f]{64}", first)
     assert first != tokens.key_hash(b"another secret", key)
     assert tokens.visible_fragment(key) == f"appr_live_…{key[-4:]}"
+
+
+def test_hot_path_hasher_matches_the_stored_hash() -> None:
+    hasher = tokens.KeyHasher(b"server secret")
+    for _ in range(3):
+        key = tokens.generate(Environment.LIVE).secret
+        assert hasher.hash(key) == tokens.key_hash(b"server secret", key)

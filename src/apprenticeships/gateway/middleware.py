@@ -24,7 +24,7 @@ from apprenticeships.catalog.products import Environment, Product
 from apprenticeships.gateway import responses
 from apprenticeships.gateway.context import SCOPE_KEY, KeySnapshot, SubscriptionContext
 from apprenticeships.gateway.keycache import KeyCache
-from apprenticeships.gateway.ratelimit import Decision, RateLimiter
+from apprenticeships.gateway.ratelimit import Decision, MemoryRateLimiter, RateLimiter
 from apprenticeships.gateway.usage import UsageRecorder
 from apprenticeships.gateway.versions import Refused, VersionTable
 from apprenticeships.keys import tokens
@@ -105,26 +105,24 @@ class Gateway:
         access_log: AccessLog | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._products = sorted(products, key=lambda p: len(p.path), reverse=True)
+        # Product paths are one segment ("/vacancies"), so the first segment finds them.
+        self._products = {p.path.strip("/"): p for p in products}
+        assert all("/" not in segment for segment in self._products)
         self._apps = apps
         self._key_cache = key_cache
         self._limiter = limiter
         self._versions = versions
         self._usage = usage
         self._metrics = metrics
-        self._secret_key = secret_key
+        self._hasher = tokens.KeyHasher(secret_key)
         self._sandbox_hosts = sandbox_hosts
         self._max_body = max_body_bytes
         self.access_log = access_log
         self._clock = clock
 
     def _match(self, path: str) -> Product | None:
-        for product in self._products:
-            if path.startswith(product.path) and (
-                len(path) == len(product.path) or path[len(product.path)] == "/"
-            ):
-                return product
-        return None
+        end = path.find("/", 1)
+        return self._products.get(path[1:] if end < 0 else path[1:end])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -184,7 +182,8 @@ class Gateway:
         limit_key = str(snapshot.subscription_id)
 
         # 3. Which version?
-        resolution = self._versions.resolve(product, request.version, self._clock())
+        now = self._clock()
+        resolution = self._versions.resolve(product, request.version, now)
         if isinstance(resolution, Refused):
             decision = await self._limiter.peek(limit_key, snapshot.rate_limit)
             await responses.send_gateway_error(
@@ -208,7 +207,10 @@ class Gateway:
             return
 
         # 4. Within the limit? Counted from here on, refused or not.
-        decision = await self._limiter.hit(limit_key, snapshot.rate_limit)
+        if isinstance(self._limiter, MemoryRateLimiter):
+            decision = self._limiter.hit_now(limit_key, snapshot.rate_limit)  # no await needed
+        else:
+            decision = await self._limiter.hit(limit_key, snapshot.rate_limit)
         limit_headers = _limit_headers(snapshot, decision)
         if not decision.allowed:
             await responses.send_gateway_error(
@@ -224,7 +226,7 @@ class Gateway:
             return
 
         # 5. Product code.
-        self._usage.record(snapshot.key_id, self._clock())
+        self._usage.record(snapshot.key_id, now)
         app = self._apps.get((product.id, resolution.version))
         if app is None:
             await responses.send_gateway_error(
@@ -268,7 +270,7 @@ class Gateway:
     ) -> KeySnapshot | None:
         if len(key) not in tokens.KEY_LENGTHS:
             return None
-        key_hash = tokens.key_hash(self._secret_key, key)
+        key_hash = self._hasher.hash(key)
         snapshot = self._key_cache.known(key_hash)
         if snapshot is None:
             # Malformed keys and keys for the other environment never reach the store.

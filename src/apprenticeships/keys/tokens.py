@@ -75,6 +75,18 @@ def key_hash(secret_key: bytes, candidate: str) -> str:
     return hmac.digest(secret_key, candidate.encode("utf-8"), "sha256").hex()
 
 
+class KeyHasher:
+    """``key_hash`` for the hot path: the keyed HMAC state is prepared once and copied."""
+
+    def __init__(self, secret_key: bytes) -> None:
+        self._prepared = hmac.new(secret_key, digestmod="sha256")
+
+    def hash(self, candidate: str) -> str:
+        mac = self._prepared.copy()
+        mac.update(candidate.encode("utf-8"))
+        return mac.hexdigest()
+
+
 def visible_fragment(candidate: str) -> str:
     prefix = next(p for p in PREFIXES.values() if candidate.startswith(p))
     return f"{prefix}…{candidate[-4:]}"
