@@ -15,6 +15,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -118,6 +119,28 @@ class Options:
     connections: int
     warmup: int
     redis_url: str
+    rounds: int
+
+
+def combine(label: str, runs: list[Measurement]) -> Measurement:
+    """Several runs of one path as one: requests and time added up."""
+    statuses: dict[str, int] = {}
+    errors: dict[str, int] = {}
+    for run in runs:
+        for status, count in run.statuses.items():
+            statuses[status] = statuses.get(status, 0) + count
+        for kind, count in run.socket_errors.items():
+            errors[kind] = errors.get(kind, 0) + count
+    return Measurement(
+        label=label,
+        connections=runs[0].connections,
+        requests=sum(run.requests for run in runs),
+        seconds=sum(run.seconds for run in runs),
+        statuses=statuses,
+        socket_errors=errors,
+        latency_us=runs[0].latency_us,
+        wrk_output="\n".join(run.wrk_output for run in runs),
+    )
 
 
 # -- processes -----------------------------------------------------------------------------
@@ -287,9 +310,26 @@ def measure_backend(
             return gated, ungated
 
         warmup = pair("warm-up", options.connections, options.warmup)
-        throughput = pair("throughput", options.connections, options.duration)
+        # Rounds alternate which path goes first (gated-ungated, ungated-gated, ...), so a
+        # drift in the machine's speed during the run does not favour either path.
+        gated_runs: list[Measurement] = []
+        ungated_runs: list[Measurement] = []
+        for number in range(1, options.rounds + 1):
+            print(
+                f"[{name}] throughput round {number}: {options.connections} connections x "
+                f"{options.duration} s, each path",
+                flush=True,
+            )
+            order = [("gated", gated_url, gated_runs), ("ungated", ungated_url, ungated_runs)]
+            for path_name, url, runs in order if number % 2 else reversed(order):
+                label = f"{name} throughput {number} {path_name}"
+                runs.append(wrk(label, url, headers, options.connections, options.duration))
+        throughput = (
+            combine(f"{name} throughput gated", gated_runs),
+            combine(f"{name} throughput ungated", ungated_runs),
+        )
         latency = pair("latency", 1, options.duration)
-    access_log_lines = log_path.read_bytes().count(b'"event": "request"')
+    access_log_lines = len(re.findall(rb'"event": ?"request"', log_path.read_bytes()))
     return BackendResult(name, warmup, throughput, latency, access_log_lines)
 
 
@@ -354,7 +394,8 @@ def report(results: dict[str, BackendResult], options: Options, load: dict[str, 
     lines = [
         "",
         f"GET {PATH}, X-Version: 2, valid key; wrk -t1 -c{options.connections} "
-        f"-d{options.duration}s; server on CPU {SERVER_CPU}, wrk on CPU {WRK_CPU}",
+        f"-d{options.duration}s x {options.rounds} rounds per path; server on CPU "
+        f"{SERVER_CPU}, wrk on CPU {WRK_CPU}",
         "",
         "Throughput (requests per second)",
         f"{'backend':<8} {'gated':>10} {'ungated':>10} {'gated/ungated':>14} {'goal':>7}  result",
@@ -416,10 +457,13 @@ def parse_options(argv: list[str] | None) -> Options:
     parser.add_argument("--connections", type=int, default=64, help="for the throughput runs")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up, each path")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="throughput runs per path, in alternating order"
+    )
     args = parser.parse_args(argv)
-    if min(args.duration, args.connections, args.warmup) < 1:
-        parser.error("--duration, --connections and --warmup must be at least 1")
-    return Options(args.duration, args.connections, args.warmup, args.redis_url)
+    if min(args.duration, args.connections, args.warmup, args.rounds) < 1:
+        parser.error("--duration, --connections, --warmup and --rounds must be at least 1")
+    return Options(args.duration, args.connections, args.warmup, args.redis_url, args.rounds)
 
 
 def run(options: Options) -> None:
@@ -448,6 +492,7 @@ def run(options: Options) -> None:
         "config": {
             "path": PATH,
             "duration_seconds": options.duration,
+            "throughput_rounds": options.rounds,
             "connections": options.connections,
             "warmup_seconds": options.warmup,
             "wrk": wrk_version(),
