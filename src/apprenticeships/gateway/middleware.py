@@ -295,18 +295,16 @@ class Gateway:
         if self.access_log is not None:
             snapshot = outcome.snapshot
             self.access_log.write(
-                {
-                    "request_id": request_id,
-                    "method": scope.get("method"),
-                    "path": scope.get("path"),
-                    "product": outcome.product,
-                    "version": outcome.version,
-                    "environment": outcome.environment,
-                    "subscription_id": snapshot.subscription_id if snapshot else None,
-                    "key_id": snapshot.key_id if snapshot else None,
-                    "status": status,
-                    "latency_ms": round(elapsed * 1000, 3),
-                }
+                request_id,
+                scope["method"],
+                scope["path"],
+                outcome.product,
+                outcome.version,
+                outcome.environment,
+                snapshot.subscription_id if snapshot else None,
+                snapshot.key_id if snapshot else None,
+                status,
+                elapsed,
             )
 
 
