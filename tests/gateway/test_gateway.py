@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI, Request
+from pydantic import BaseModel
 from sqlalchemy import update
 from starlette.types import Message, Receive, Scope, Send
 
@@ -648,3 +649,36 @@ async def test_non_http_scopes_are_closed(platform: Platform) -> None:
 
     await platform({"type": "websocket", "path": "/vacancies", "headers": []}, receive, send)
     assert sent == [{"type": "websocket.close", "code": 1008}]
+
+
+class TitleBody(BaseModel):
+    title: str
+
+
+async def test_malformed_json_is_a_400_problem_from_the_product(
+    platform: Platform, keys: dict[str, Any]
+) -> None:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.post("/managevacancies/echo")
+    async def echo(body: TitleBody) -> dict[str, str]:
+        return {"title": body.title}
+
+    platform.product_apps[("recruitment", 1)] = app
+    headers = api_headers(keys["recruitment"].secret, "1") + [
+        (b"content-type", b"application/json")
+    ]
+    response = await call(
+        platform, "/managevacancies/echo", headers, method="POST", body_chunks=[b'{"title": ']
+    )
+    assert response.status == 400
+    assert response.header("content-type") == "application/problem+json; charset=utf-8"
+    body = response.json()
+    assert (body["title"], body["status"]) == ("One or more validation errors occurred.", 400)
+    assert list(body["errors"]) == ["$"], body
+    assert body["traceId"] == response.header("x-request-id")
+    ok = await call(
+        platform, "/managevacancies/echo", headers, method="POST", body_chunks=[b'{"title": "x"}']
+    )
+    assert (ok.status, ok.json()) == (200, {"title": "x"})

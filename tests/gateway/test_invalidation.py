@@ -1,0 +1,95 @@
+"""Cache events carry revocations and releases to every process, on both databases."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from apprenticeships.gateway.invalidation import CacheEventPoller
+from apprenticeships.gateway.keycache import KeyCache
+from apprenticeships.keys.repository import CacheEventRepository
+from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
+from apprenticeships.storage.models import CacheEvent
+from tests import builders
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.catalog = 0
+        self.reference_data = 0
+
+    async def reload_catalog(self) -> None:
+        self.catalog += 1
+
+    def reload_reference_data(self) -> None:
+        self.reference_data += 1
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(database_url)
+    yield session_factory(engine)
+    await engine.dispose()
+
+
+async def never(key_hash: str) -> None:
+    raise AssertionError("the poller must not load keys")
+
+
+async def test_poller_applies_each_kind_of_event_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    cache = KeyCache(never)
+    cache._unknown["h1"] = float("inf")
+    cache._unknown["h2"] = float("inf")
+    recorder = Recorder()
+    poller = CacheEventPoller(
+        sessions, cache, recorder.reload_catalog, recorder.reload_reference_data, 0.5
+    )
+    await poller.start_from_latest()
+    async with unit_of_work(sessions) as session:
+        events = CacheEventRepository(session)
+        await events.add("key", "h1", builders.now())
+        await events.add("catalog", None, builders.now())
+        await events.add("referencedata", None, builders.now())
+    assert await poller.poll_once() == 3
+    assert "h1" not in cache._unknown
+    assert "h2" in cache._unknown
+    assert (recorder.catalog, recorder.reference_data) == (1, 1)
+    assert await poller.poll_once() == 0  # nothing is applied twice
+    async with unit_of_work(sessions) as session:
+        await CacheEventRepository(session).add("keys", None, builders.now())
+    await poller.poll_once()
+    assert not cache._unknown
+
+
+async def test_an_event_committed_late_with_a_lower_id_is_still_applied(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    cache = KeyCache(never)
+    recorder = Recorder()
+    poller = CacheEventPoller(
+        sessions, cache, recorder.reload_catalog, recorder.reload_reference_data, 0.5
+    )
+    await poller.start_from_latest()
+    async with unit_of_work(sessions) as session:
+        events = CacheEventRepository(session)
+        for name in ("a", "b", "c"):
+            await events.add("key", name, builders.now())
+    async with sessions() as session:
+        rows = await CacheEventRepository(session).since(0)
+    first, second, third = (event_id for event_id, _, _ in rows[-3:])
+    # As if the transaction that wrote the middle event committed after the poll.
+    async with unit_of_work(sessions) as session:
+        await session.execute(delete(CacheEvent).where(CacheEvent.id == second))
+    await poller.poll_once()
+    assert second in poller._gaps
+    async with unit_of_work(sessions) as session:
+        session.add(CacheEvent(id=second, kind="catalog", key_hash=None, created_at=builders.now()))
+    await poller.poll_once()
+    assert recorder.catalog == 1
+    assert second not in poller._gaps
+    assert (first, third) == (second - 1, second + 1)
