@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from apprenticeships.app import Platform
 from apprenticeships.app import create_app as create_platform
 from apprenticeships.catalog.products import Environment, OwnerKind
+from apprenticeships.cli import SERVER_OPTIONS
 from apprenticeships.gateway.context import SCOPE_KEY, SubscriptionContext
 from apprenticeships.settings import Settings
 
@@ -63,17 +64,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     uvicorn.run(
-        "bench.ungated:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=1,
-        loop="uvloop",
-        http="httptools",
-        log_config=None,
-        access_log=False,
-        server_header=False,
-        proxy_headers=False,
+        "bench.ungated:create_app", host=args.host, port=args.port, workers=1, **SERVER_OPTIONS
     )
 
 

@@ -9,10 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from apprenticeships.app import Platform
 from apprenticeships.observability.logs import configure_logging
 from apprenticeships.settings import Settings
+from apprenticeships.storage.engine import create_engine, session_factory
 from tests.support import services
 
 
@@ -54,6 +56,14 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """Every repository test runs once on SQLite and once on PostgreSQL."""
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on a fresh database, SQLite and PostgreSQL in turn."""
+    engine = create_engine(database_url)
+    yield session_factory(engine)
+    await engine.dispose()
 
 
 @pytest.fixture

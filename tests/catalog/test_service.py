@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -13,19 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from apprenticeships.catalog.lifecycle import VersionState
 from apprenticeships.catalog.products import DISPLAY_ADVERT, PRODUCTS
 from apprenticeships.catalog.service import CatalogError, CatalogService
-from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
+from apprenticeships.storage.engine import unit_of_work
 from apprenticeships.storage.models import ApiVersion, CacheEvent
 
 # A build that implements a third version of the Display advert API.
 DISPLAY_ADVERT_V3 = replace(DISPLAY_ADVERT, versions=(1, 2, 3))
 WITH_V3 = tuple(DISPLAY_ADVERT_V3 if p.id == DISPLAY_ADVERT.id else p for p in PRODUCTS)
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(database_url)
-    yield session_factory(engine)
-    await engine.dispose()
 
 
 async def states(

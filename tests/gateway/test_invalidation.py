@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from apprenticeships.gateway.invalidation import CacheEventPoller
 from apprenticeships.gateway.keycache import KeyCache
 from apprenticeships.keys.repository import CacheEventRepository
-from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
+from apprenticeships.storage.engine import unit_of_work
 from apprenticeships.storage.models import CacheEvent
 from tests import builders
 
@@ -26,13 +23,6 @@ class Recorder:
 
     def reload_reference_data(self) -> None:
         self.reference_data += 1
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(database_url)
-    yield session_factory(engine)
-    await engine.dispose()
 
 
 async def never(key_hash: str) -> None:

@@ -3,7 +3,6 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -21,19 +20,12 @@ from apprenticeships.gateway.usage import UsageRecorder
 from apprenticeships.keys import tokens
 from apprenticeships.keys.service import KeyOperationError, KeyService, parse_duration
 from apprenticeships.settings import RateLimitRule
-from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
+from apprenticeships.storage.engine import unit_of_work
 from apprenticeships.storage.models import ApiKey, CacheEvent, Subscription
 from tests import builders
 
 SECRET = b"test-secret"
 DEFAULT = RateLimitRule(150, 300)
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(database_url)
-    yield session_factory(engine)
-    await engine.dispose()
 
 
 async def test_issued_key_is_stored_only_as_a_keyed_hash(
