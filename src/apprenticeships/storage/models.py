@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
@@ -195,3 +201,120 @@ class Standard(Base):
     version: Mapped[str | None] = mapped_column(String(16))
 
     route: Mapped[Route] = relationship(lazy="raise")
+
+
+class LegalEntity(Base):
+    """An employer account's legal entity (the organisation that signs contracts)."""
+
+    __tablename__ = "legal_entities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    public_hashed_id: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ProviderPermission(Base):
+    """A legal entity letting a training provider recruit for it."""
+
+    __tablename__ = "provider_permissions"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "legal_entity_id", name="provider_legal_entity"),
+        CheckConstraint(
+            "permission IN ('Recruitment', 'RecruitmentRequiresReview')", name="permission"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    legal_entity_id: Mapped[int] = mapped_column(ForeignKey("legal_entities.id"), index=True)
+    permission: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Vacancy(Base):
+    """An apprenticeship advert, with everything both Display advert versions return."""
+
+    __tablename__ = "vacancies"
+    __table_args__ = (
+        CheckConstraint("environment IN ('live', 'sandbox')", name="environment"),
+        CheckConstraint(
+            "status IN ('Draft', 'Submitted', 'Review', 'Live', 'Rejected', 'Closed')",
+            name="status",
+        ),
+        UniqueConstraint("environment", "reference", name="environment_reference"),
+        UniqueConstraint("client_id", name="client_id"),
+        Index("ix_vacancies_environment_status_closing", "environment", "status", "closing_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[int] = mapped_column(BigInteger)
+    environment: Mapped[str] = mapped_column(String(8))
+    # The GUID a Recruitment API client chose (idempotency), when it came from there.
+    client_id: Mapped[str | None] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(100))
+    short_description: Mapped[str] = mapped_column(String(350))
+    description: Mapped[str] = mapped_column(Text)
+    number_of_positions: Mapped[int] = mapped_column(Integer)
+    posted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closing_date: Mapped[date] = mapped_column(Date)
+    start_date: Mapped[date] = mapped_column(Date)
+    wage_type: Mapped[str] = mapped_column(String(32))
+    wage_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    wage_unit: Mapped[str] = mapped_column(String(16))
+    wage_additional_information: Mapped[str | None] = mapped_column(Text)
+    working_week_description: Mapped[str] = mapped_column(String(250))
+    hours_per_week: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    duration: Mapped[int] = mapped_column(Integer)
+    duration_unit: Mapped[str] = mapped_column(String(8))
+    employer_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    legal_entity_id: Mapped[int] = mapped_column(ForeignKey("legal_entities.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    employer_name_option: Mapped[str] = mapped_column(String(16))
+    employer_name: Mapped[str] = mapped_column(String(255))
+    anonymous_reason: Mapped[str | None] = mapped_column(String(200))
+    employer_description: Mapped[str] = mapped_column(Text)
+    employer_website_url: Mapped[str | None] = mapped_column(String(100))
+    employer_contact_name: Mapped[str | None] = mapped_column(String(100))
+    employer_contact_email: Mapped[str | None] = mapped_column(String(100))
+    employer_contact_phone: Mapped[str | None] = mapped_column(String(16))
+    lars_code: Mapped[int] = mapped_column(ForeignKey("standards.lars_code"), index=True)
+    is_disability_confident: Mapped[bool] = mapped_column(Boolean)
+    is_national: Mapped[bool] = mapped_column(Boolean)
+    national_details: Mapped[str | None] = mapped_column(Text)
+    training_description: Mapped[str] = mapped_column(Text)
+    additional_training_description: Mapped[str | None] = mapped_column(Text)
+    outcome_description: Mapped[str] = mapped_column(Text)
+    things_to_consider: Mapped[str | None] = mapped_column(Text)
+    company_benefits_information: Mapped[str | None] = mapped_column(Text)
+    skills: Mapped[list[str]] = mapped_column(JSON)
+    qualifications: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    application_method: Mapped[str] = mapped_column(String(40))
+    application_url: Mapped[str | None] = mapped_column(String(2000))
+    application_instructions: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    addresses: Mapped[list[VacancyAddress]] = relationship(
+        lazy="raise", order_by="VacancyAddress.position", cascade="all, delete-orphan"
+    )
+
+
+class VacancyAddress(Base):
+    """Where the apprentice will work; position 0 is the primary address."""
+
+    __tablename__ = "vacancy_addresses"
+    __table_args__ = (UniqueConstraint("vacancy_id", "position", name="vacancy_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    line1: Mapped[str] = mapped_column(String(100))
+    line2: Mapped[str | None] = mapped_column(String(100))
+    line3: Mapped[str | None] = mapped_column(String(100))
+    line4: Mapped[str | None] = mapped_column(String(100))
+    postcode: Mapped[str] = mapped_column(String(8))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
