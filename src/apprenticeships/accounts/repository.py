@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from apprenticeships.storage.models import Organisation, User
+from apprenticeships.storage.models import LegalEntity, Organisation, ProviderPermission, User
 
 
 class OrganisationRepository:
@@ -48,3 +48,57 @@ class UserRepository:
         self.session.add(user)
         await self.session.flush()
         return user
+
+
+class LegalEntityRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, legal_entity: LegalEntity) -> LegalEntity:
+        self.session.add(legal_entity)
+        await self.session.flush()
+        return legal_entity
+
+    async def by_hashed_id(self, public_hashed_id: str) -> LegalEntity | None:
+        return await self.session.scalar(
+            select(LegalEntity).where(LegalEntity.public_hashed_id == public_hashed_id)
+        )
+
+    async def hashed_id_taken(self, public_hashed_id: str) -> bool:
+        return await self.by_hashed_id(public_hashed_id) is not None
+
+    async def linked(self, kind: str, public_id: str) -> list[tuple[LegalEntity, Organisation]]:
+        """Legal entities an owner may act for: an employer's own, or those that gave a
+        provider either recruitment permission. Empty for anyone else."""
+        query = select(LegalEntity, Organisation).join(
+            Organisation, LegalEntity.organisation_id == Organisation.id
+        )
+        if kind == "employer":
+            query = query.where(
+                Organisation.kind == "employer", Organisation.public_id == public_id
+            )
+        elif kind == "provider":
+            provider = (
+                select(Organisation.id)
+                .where(Organisation.kind == "provider", Organisation.public_id == public_id)
+                .scalar_subquery()
+            )
+            query = query.join(
+                ProviderPermission, ProviderPermission.legal_entity_id == LegalEntity.id
+            ).where(ProviderPermission.provider_id == provider)
+        else:
+            return []
+        result = await self.session.execute(query.order_by(LegalEntity.name, LegalEntity.id))
+        return [(legal_entity, organisation) for legal_entity, organisation in result.all()]
+
+    async def permission(self, provider_id: int, legal_entity_id: int) -> ProviderPermission | None:
+        return await self.session.scalar(
+            select(ProviderPermission).where(
+                ProviderPermission.provider_id == provider_id,
+                ProviderPermission.legal_entity_id == legal_entity_id,
+            )
+        )
+
+    async def add_permission(self, permission: ProviderPermission) -> None:
+        self.session.add(permission)
+        await self.session.flush()

@@ -10,10 +10,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from apprenticeships.accounts.repository import OrganisationRepository, UserRepository
+from apprenticeships.accounts.repository import (
+    LegalEntityRepository,
+    OrganisationRepository,
+    UserRepository,
+)
 from apprenticeships.catalog.products import OwnerKind
 from apprenticeships.errors import OperationError
-from apprenticeships.storage.models import Organisation, User
+from apprenticeships.storage.models import LegalEntity, Organisation, ProviderPermission, User
 
 # Employer accounts are named by six characters from the alphabet the Apprenticeship
 # Service's hashed ids use (no vowels, so no words, and no look-alike characters).
@@ -65,6 +69,7 @@ class AccountService:
     def __init__(self, session: AsyncSession) -> None:
         self.organisations = OrganisationRepository(session)
         self.users = UserRepository(session)
+        self.legal_entities = LegalEntityRepository(session)
 
     async def add_employer(
         self, name: str, now: datetime, hashed_id: str | None = None
@@ -125,12 +130,65 @@ class AccountService:
             raise AccountError(f"no {owner.kind.value} {owner.value!r}")
         return found
 
+    async def add_legal_entity(
+        self, employer: OwnerRef, name: str, now: datetime, public_hashed_id: str | None = None
+    ) -> LegalEntity:
+        if employer.kind is not OwnerKind.EMPLOYER:
+            raise AccountError("legal entities belong to employer accounts")
+        organisation = await self.find_owner(employer)
+        if public_hashed_id is None:
+            for _ in range(100):
+                public_hashed_id = _random_hashed_id()
+                if not await self.legal_entities.hashed_id_taken(public_hashed_id):
+                    break
+        elif not HASHED_ID.match(public_hashed_id):
+            raise AccountError("a legal entity id is 6 upper-case letters and digits")
+        elif await self.legal_entities.hashed_id_taken(public_hashed_id):
+            raise AccountError(f"legal entity {public_hashed_id} already exists")
+        return await self.legal_entities.add(
+            LegalEntity(
+                organisation_id=organisation.id,
+                public_hashed_id=public_hashed_id,
+                name=_clean_name(name),
+                created_at=now,
+            )
+        )
+
+    async def grant_permission(
+        self, provider: OwnerRef, legal_entity_hashed_id: str, permission: str, now: datetime
+    ) -> ProviderPermission:
+        """Let a provider recruit for a legal entity (with or without employer review)."""
+        if permission not in ("Recruitment", "RecruitmentRequiresReview"):
+            raise AccountError("permission is Recruitment or RecruitmentRequiresReview")
+        if provider.kind is not OwnerKind.PROVIDER:
+            raise AccountError("permissions are given to training providers")
+        organisation = await self.find_owner(provider)
+        legal_entity = await self.legal_entities.by_hashed_id(legal_entity_hashed_id)
+        if legal_entity is None:
+            raise AccountError(f"no legal entity {legal_entity_hashed_id!r}")
+        existing = await self.legal_entities.permission(organisation.id, legal_entity.id)
+        if existing is not None:
+            existing.permission = permission
+            return existing
+        granted = ProviderPermission(
+            provider_id=organisation.id,
+            legal_entity_id=legal_entity.id,
+            permission=permission,
+            created_at=now,
+        )
+        await self.legal_entities.add_permission(granted)
+        return granted
+
     async def _new_hashed_id(self) -> str:
         for _ in range(100):
-            candidate = "".join(secrets.choice(HASHED_ID_ALPHABET) for _ in range(6))
+            candidate = _random_hashed_id()
             if not await self.organisations.public_id_taken(OwnerKind.EMPLOYER, candidate):
                 return candidate
         raise AccountError("could not find a free employer account id")  # pragma: no cover
+
+
+def _random_hashed_id() -> str:
+    return "".join(secrets.choice(HASHED_ID_ALPHABET) for _ in range(6))
 
 
 def _clean_name(name: str) -> str:

@@ -1,0 +1,158 @@
+"""SQL for adverts and their addresses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from apprenticeships.storage.models import (
+    LegalEntity,
+    Organisation,
+    Route,
+    Standard,
+    Vacancy,
+    VacancyAddress,
+)
+
+FIRST_REFERENCE = 1_000_000_000
+
+
+class VacancyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def next_ids(self, count: int) -> range:
+        """Ids for ``count`` new adverts inserted together (seeding; single writer)."""
+        highest = await self.session.scalar(select(func.coalesce(func.max(Vacancy.id), 0)))
+        start = int(highest or 0) + 1
+        return range(start, start + count)
+
+    async def bulk_insert(
+        self, vacancies: Sequence[dict[str, Any]], addresses: Sequence[dict[str, Any]]
+    ) -> None:
+        """Insert many adverts at once. Each dict holds column values (``id`` included);
+        an advert's reference defaults to 1,000,000,000 + its id."""
+        rows = [
+            {**row, "reference": row.get("reference") or FIRST_REFERENCE + row["id"]}
+            for row in vacancies
+        ]
+        for start in range(0, len(rows), 2000):
+            await self.session.execute(insert(Vacancy), rows[start : start + 2000])
+        for start in range(0, len(addresses), 5000):
+            await self.session.execute(
+                insert(VacancyAddress), list(addresses[start : start + 5000])
+            )
+
+    async def count(self, environment: str) -> int:
+        return int(
+            await self.session.scalar(
+                select(func.count()).select_from(Vacancy).where(Vacancy.environment == environment)
+            )
+            or 0
+        )
+
+    async def by_reference(self, environment: str, reference: int) -> Vacancy | None:
+        return await self.session.scalar(
+            select(Vacancy)
+            .options(selectinload(Vacancy.addresses))
+            .where(Vacancy.environment == environment, Vacancy.reference == reference)
+        )
+
+    async def by_references(self, environment: str, references: Iterable[int]) -> list[Vacancy]:
+        wanted = list(references)
+        if not wanted:
+            return []
+        result = await self.session.scalars(
+            select(Vacancy)
+            .options(selectinload(Vacancy.addresses))
+            .where(Vacancy.environment == environment, Vacancy.reference.in_(wanted))
+        )
+        return list(result)
+
+    async def live_for_index(self, environment: str, today: date) -> list[tuple[Any, ...]]:
+        """What the search index holds for each live advert, oldest id first."""
+        result = await self.session.execute(
+            select(
+                Vacancy.id,
+                Vacancy.reference,
+                Vacancy.posted_at,
+                Vacancy.start_date,
+                Vacancy.closing_date,
+                Vacancy.lars_code,
+                Standard.route_id,
+                Vacancy.provider_id,
+                Vacancy.employer_id,
+                Vacancy.legal_entity_id,
+                Vacancy.is_national,
+                Vacancy.employer_name,
+            )
+            .join(Standard, Standard.lars_code == Vacancy.lars_code)
+            .where(
+                Vacancy.environment == environment,
+                Vacancy.status == "Live",
+                Vacancy.closing_date >= today,
+            )
+            .order_by(Vacancy.id)
+        )
+        return [tuple(row) for row in result.all()]
+
+    async def addresses_for_index(
+        self, environment: str, today: date
+    ) -> list[tuple[int, float, float]]:
+        result = await self.session.execute(
+            select(VacancyAddress.vacancy_id, VacancyAddress.latitude, VacancyAddress.longitude)
+            .join(Vacancy, Vacancy.id == VacancyAddress.vacancy_id)
+            .where(
+                Vacancy.environment == environment,
+                Vacancy.status == "Live",
+                Vacancy.closing_date >= today,
+                Vacancy.is_national.is_(False),
+            )
+            .order_by(VacancyAddress.vacancy_id, VacancyAddress.position)
+        )
+        return [(int(v), float(lat), float(lon)) for v, lat, lon in result.all()]
+
+    async def names(
+        self,
+    ) -> tuple[dict[int, tuple[str, str]], dict[int, str], dict[int, tuple[str, str, int, str]]]:
+        """Organisations (kind, public id), legal entities (hashed id) and standards
+        (title, route, level, type) by id, for building API shapes."""
+        organisations = {
+            i: (kind, public_id, name)
+            for i, kind, public_id, name in (
+                await self.session.execute(
+                    select(
+                        Organisation.id,
+                        Organisation.kind,
+                        Organisation.public_id,
+                        Organisation.name,
+                    )
+                )
+            ).all()
+        }
+        legal_entities = {
+            i: hashed
+            for i, hashed in (
+                await self.session.execute(select(LegalEntity.id, LegalEntity.public_hashed_id))
+            ).all()
+        }
+        standards = {
+            code: (title, route, level, kind)
+            for code, title, route, level, kind in (
+                await self.session.execute(
+                    select(
+                        Standard.lars_code,
+                        Standard.title,
+                        Route.name,
+                        Standard.level,
+                        Standard.apprenticeship_type,
+                    ).join(Route, Route.id == Standard.route_id)
+                )
+            ).all()
+        }
+        return organisations, legal_entities, standards  # type: ignore[return-value]

@@ -1,0 +1,393 @@
+"""The in-memory search index behind ``GET /vacancies/vacancy``.
+
+Each process keeps the search fields of every live advert in NumPy arrays, built from the
+database and rebuilt when adverts change (a cache event) or a day ends. A search picks
+its candidates from the most selective structure it can use, filters them with vectorised
+comparisons, counts them, and sorts only what the requested page needs:
+
+- a LARS code, provider, employer or legal entity filter starts from a per-value list;
+- a distance filter starts from a grid of address points (cells of 0.1° latitude by
+  0.15° longitude, about 11 km by 10 km in England), so only nearby points are measured;
+- otherwise every live advert is a candidate.
+
+Distances are great-circle (haversine) miles to the nearest of an advert's addresses.
+Sorting uses ranks precomputed per sort order (ties broken by reference ascending), so
+paging is stable. Only references come out; the page's adverts are then read from the
+database by reference.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+EARTH_RADIUS_MILES = 3958.7613
+CELL_LAT = 0.1
+CELL_LON = 0.15
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+class Sort(StrEnum):
+    AGE_DESC = "AgeDesc"
+    AGE_ASC = "AgeAsc"
+    DISTANCE_ASC = "DistanceAsc"
+    DISTANCE_DESC = "DistanceDesc"
+    START_ASC = "ExpectedStartDateAsc"
+    START_DESC = "ExpectedStartDateDesc"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    page_number: int = 1
+    page_size: int = 10
+    sort: Sort = Sort.AGE_DESC
+    latitude: float | None = None
+    longitude: float | None = None
+    distance_miles: int | None = None
+    posted_since: datetime | None = None
+    lars_codes: tuple[int, ...] = ()
+    route_ids: tuple[int, ...] = ()
+    provider_id: int | None = None
+    employer_id: int | None = None
+    legal_entity_id: int | None = None
+    national_only: bool = False
+    exclude_national: bool = False
+    # Advert employer names containing this text, case-insensitively.
+    employer_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    references: list[int]
+    # Miles to the nearest address, for each reference, when a point was given.
+    distances: list[float | None]
+    total: int
+    total_filtered: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """One live advert as the index needs it (see VacancyRepository.live_for_index)."""
+
+    id: int
+    reference: int
+    posted_at: datetime
+    start_date: date
+    closing_date: date
+    lars_code: int
+    route_id: int
+    provider_id: int
+    employer_id: int
+    legal_entity_id: int
+    is_national: bool
+    employer_name: str
+
+
+def haversine_miles(
+    latitude: float, longitude: float, latitudes: FloatArray, longitudes: FloatArray
+) -> FloatArray:
+    """Miles from one point to many, all in degrees."""
+    lat1, lon1 = math.radians(latitude), math.radians(longitude)
+    lat2, lon2 = np.radians(latitudes), np.radians(longitudes)
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.minimum(a, 1.0)))  # type: ignore[no-any-return]
+
+
+def _ranks(order: IntArray) -> IntArray:
+    ranks = np.empty_like(order)
+    ranks[order] = np.arange(len(order))
+    return ranks
+
+
+def _days(value: date) -> int:
+    return value.toordinal()
+
+
+@dataclass
+class SearchIndex:
+    built_for: date
+    references: IntArray
+    posted: FloatArray
+    closing: IntArray
+    lars: IntArray
+    route: IntArray
+    provider: IntArray
+    employer: IntArray
+    legal_entity: IntArray
+    national: npt.NDArray[np.bool_]
+    name_ids: IntArray
+    names: list[str]
+    ranks: dict[Sort, IntArray]
+    lists: dict[str, dict[int, IntArray]]
+    # Address points, ordered by grid cell; cells maps a cell to its slice of points.
+    point_latitude: FloatArray
+    point_longitude: FloatArray
+    point_advert: IntArray
+    cells: dict[tuple[int, int], tuple[int, int]]
+    alive: npt.NDArray[np.bool_] = field(default_factory=lambda: np.ones(0, dtype=bool))
+
+    @classmethod
+    def build(
+        cls, rows: Sequence[IndexRow], points: Sequence[tuple[int, float, float]], today: date
+    ) -> SearchIndex:
+        count = len(rows)
+        position = {row.id: i for i, row in enumerate(rows)}
+        references = np.fromiter((r.reference for r in rows), np.int64, count)
+        posted = np.fromiter((r.posted_at.timestamp() for r in rows), np.float64, count)
+        start = np.fromiter((_days(r.start_date) for r in rows), np.int64, count)
+        name_of: dict[str, int] = {}
+        name_ids = np.fromiter(
+            (name_of.setdefault(r.employer_name.casefold(), len(name_of)) for r in rows),
+            np.int64,
+            count,
+        )
+        ranks = {
+            # lexsort sorts by the last key first; the reference breaks ties.
+            Sort.AGE_DESC: _ranks(np.lexsort((references, -posted))),
+            Sort.AGE_ASC: _ranks(np.lexsort((references, posted))),
+            Sort.START_ASC: _ranks(np.lexsort((references, start))),
+            Sort.START_DESC: _ranks(np.lexsort((references, -start))),
+        }
+        columns = {
+            "lars": np.fromiter((r.lars_code for r in rows), np.int64, count),
+            "provider": np.fromiter((r.provider_id for r in rows), np.int64, count),
+            "employer": np.fromiter((r.employer_id for r in rows), np.int64, count),
+            "legal_entity": np.fromiter((r.legal_entity_id for r in rows), np.int64, count),
+        }
+        lists: dict[str, dict[int, IntArray]] = {}
+        by_age = np.argsort(ranks[Sort.AGE_DESC])
+        for name, values in columns.items():
+            ordered = values[by_age]
+            groups: dict[int, IntArray] = {}
+            if count:
+                keys = np.argsort(ordered, kind="stable")
+                sorted_values = ordered[keys]
+                edges = np.flatnonzero(np.diff(sorted_values)) + 1
+                for chunk in np.split(keys, edges):
+                    groups[int(ordered[chunk[0]])] = by_age[chunk]
+            lists[name] = groups
+
+        kept = [(position[v], lat, lon) for v, lat, lon in points if v in position]
+        point_advert = np.fromiter((p[0] for p in kept), np.int64, len(kept))
+        latitudes = np.fromiter((p[1] for p in kept), np.float64, len(kept))
+        longitudes = np.fromiter((p[2] for p in kept), np.float64, len(kept))
+        cell_lat = np.floor(latitudes / CELL_LAT).astype(np.int64)
+        cell_lon = np.floor(longitudes / CELL_LON).astype(np.int64)
+        order = np.lexsort((cell_lon, cell_lat))
+        cells: dict[tuple[int, int], tuple[int, int]] = {}
+        if len(order):
+            keys_lat, keys_lon = cell_lat[order], cell_lon[order]
+            edges = np.flatnonzero((np.diff(keys_lat) != 0) | (np.diff(keys_lon) != 0)) + 1
+            starts = np.concatenate(([0], edges))
+            ends = np.concatenate((edges, [len(order)]))
+            for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                cells[(int(keys_lat[begin]), int(keys_lon[begin]))] = (begin, end)
+        return cls(
+            built_for=today,
+            references=references,
+            posted=posted,
+            closing=np.fromiter((_days(r.closing_date) for r in rows), np.int64, count),
+            lars=columns["lars"],
+            route=np.fromiter((r.route_id for r in rows), np.int64, count),
+            provider=columns["provider"],
+            employer=columns["employer"],
+            legal_entity=columns["legal_entity"],
+            national=np.fromiter((r.is_national for r in rows), np.bool_, count),
+            name_ids=name_ids,
+            names=list(name_of),
+            ranks=ranks,
+            lists=lists,
+            point_latitude=latitudes[order],
+            point_longitude=longitudes[order],
+            point_advert=point_advert[order],
+            cells=cells,
+            alive=np.ones(count, dtype=bool),
+        )
+
+    def __len__(self) -> int:
+        return len(self.references)
+
+    def _near(self, query: SearchQuery) -> tuple[IntArray, FloatArray]:
+        """Adverts with an address within the query's distance, and how far they are."""
+        assert query.latitude is not None
+        assert query.longitude is not None
+        assert query.distance_miles is not None
+        radius_degrees = query.distance_miles / 69.0 + 0.01  # a degree of latitude ≈ 69 miles
+        lon_scale = max(
+            math.cos(math.radians(min(abs(query.latitude) + radius_degrees, 89.9))), 1e-6
+        )
+        lat_low = math.floor((query.latitude - radius_degrees) / CELL_LAT)
+        lat_high = math.floor((query.latitude + radius_degrees) / CELL_LAT)
+        lon_span = radius_degrees / lon_scale
+        lon_low = math.floor((query.longitude - lon_span) / CELL_LON)
+        lon_high = math.floor((query.longitude + lon_span) / CELL_LON)
+        slices = []
+        if (lat_high - lat_low + 1) * (lon_high - lon_low + 1) > 4 * len(self.cells):
+            slices = list(self.cells.values())  # a huge radius: every point
+        else:
+            for cell_lat in range(lat_low, lat_high + 1):
+                for cell_lon in range(lon_low, lon_high + 1):
+                    found = self.cells.get((cell_lat, cell_lon))
+                    if found is not None:
+                        slices.append(found)
+        if not slices:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        points = np.concatenate([np.arange(begin, end) for begin, end in slices])
+        miles = haversine_miles(
+            query.latitude,
+            query.longitude,
+            self.point_latitude[points],
+            self.point_longitude[points],
+        )
+        within = miles <= query.distance_miles
+        return self._nearest_per_advert(self.point_advert[points[within]], miles[within])
+
+    @staticmethod
+    def _nearest_per_advert(adverts: IntArray, miles: FloatArray) -> tuple[IntArray, FloatArray]:
+        order = np.lexsort((miles, adverts))
+        adverts, miles = adverts[order], miles[order]
+        first = np.ones(len(adverts), dtype=bool)
+        first[1:] = adverts[1:] != adverts[:-1]
+        return adverts[first], miles[first]
+
+    def _distances(self, query: SearchQuery, candidates: IntArray) -> FloatArray:
+        """Miles from the query point to each candidate's nearest address (inf if none)."""
+        assert query.latitude is not None
+        assert query.longitude is not None
+        distances = np.full(len(candidates), np.inf)
+        if not len(candidates) or not len(self.point_advert):
+            return distances
+        wanted = np.zeros(len(self.references), dtype=bool)
+        wanted[candidates] = True
+        points = np.flatnonzero(wanted[self.point_advert])
+        if not len(points):
+            return distances
+        miles = haversine_miles(
+            query.latitude,
+            query.longitude,
+            self.point_latitude[points],
+            self.point_longitude[points],
+        )
+        adverts, nearest = self._nearest_per_advert(self.point_advert[points], miles)
+        lookup = np.full(len(self.references), np.inf)
+        lookup[adverts] = nearest
+        return lookup[candidates]
+
+    def _start(self, query: SearchQuery) -> IntArray | None:
+        """The smallest per-value list that the query's filters allow, if any."""
+        options: list[IntArray] = []
+        if query.lars_codes:
+            lists = self.lists["lars"]
+            parts = [lists[code] for code in set(query.lars_codes) if code in lists]
+            options.append(np.concatenate(parts) if parts else np.empty(0, np.int64))
+        for name, value in (
+            ("provider", query.provider_id),
+            ("employer", query.employer_id),
+            ("legal_entity", query.legal_entity_id),
+        ):
+            if value is not None:
+                options.append(self.lists[name].get(value, np.empty(0, np.int64)))
+        return min(options, key=len) if options else None
+
+    def search(self, query: SearchQuery, now: datetime) -> SearchResult:
+        today = _days(now.astimezone(UTC).date())
+        live = self.alive & (self.closing >= today)
+        total = int(np.count_nonzero(live))
+        point = query.latitude is not None and query.longitude is not None
+        distances: FloatArray | None = None
+        candidates = self._start(query)
+        if candidates is None and point and query.distance_miles is not None:
+            candidates, distances = self._near(query)
+        elif candidates is None:
+            candidates = np.flatnonzero(live)
+
+        keep = live[candidates]
+        if query.posted_since is not None:
+            keep &= self.posted[candidates] >= query.posted_since.timestamp()
+        if query.lars_codes:
+            keep &= np.isin(self.lars[candidates], query.lars_codes)
+        if query.route_ids:
+            keep &= np.isin(self.route[candidates], query.route_ids)
+        for values, wanted in (
+            (self.provider, query.provider_id),
+            (self.employer, query.employer_id),
+            (self.legal_entity, query.legal_entity_id),
+        ):
+            if wanted is not None:
+                keep &= values[candidates] == wanted
+        if query.national_only:
+            keep &= self.national[candidates]
+        if query.exclude_national:
+            keep &= ~self.national[candidates]
+        if query.employer_name:
+            needle = query.employer_name.casefold()
+            matching = [i for i, name in enumerate(self.names) if needle in name]
+            keep &= np.isin(self.name_ids[candidates], matching)
+        candidates = candidates[keep]
+        if distances is not None:
+            distances = distances[keep]
+        elif point:
+            distances = self._distances(query, candidates)
+            if query.distance_miles is not None:
+                near = distances <= query.distance_miles
+                candidates, distances = candidates[near], distances[near]
+
+        page = self._page(query, candidates, distances)
+        shown = [float(distances[i]) if distances is not None else math.inf for i in page]
+        return SearchResult(
+            references=[int(self.references[candidates[i]]) for i in page],
+            distances=[None if math.isinf(d) else d for d in shown],
+            total=total,
+            total_filtered=len(candidates),
+        )
+
+    def _page(
+        self, query: SearchQuery, candidates: IntArray, distances: FloatArray | None
+    ) -> list[int]:
+        """Positions in ``candidates`` of the requested page, in order."""
+        offset = (query.page_number - 1) * query.page_size
+        if offset >= len(candidates):
+            return []
+        needed = min(offset + query.page_size, len(candidates))
+        by_distance = (
+            query.sort in (Sort.DISTANCE_ASC, Sort.DISTANCE_DESC) and distances is not None
+        )
+        if by_distance:
+            assert distances is not None
+            references = self.references[candidates]
+            if query.sort is Sort.DISTANCE_ASC:
+                # Adverts without a location (national) come last.
+                key = distances
+            else:
+                key = np.where(np.isinf(distances), -1.0, -distances)
+            if needed < len(candidates):
+                cutoff = np.partition(key, needed - 1)[needed - 1]
+                chosen = np.flatnonzero(key <= cutoff)  # ties at the cutoff stay in
+            else:
+                chosen = np.arange(len(candidates))
+            ordered = chosen[np.lexsort((references[chosen], key[chosen]))]
+        else:
+            sort = query.sort if query.sort in self.ranks else Sort.AGE_DESC
+            ranks = self.ranks[sort][candidates]
+            if needed < len(candidates):
+                chosen = np.argpartition(ranks, needed - 1)[:needed]
+            else:
+                chosen = np.arange(len(candidates))
+            ordered = chosen[np.argsort(ranks[chosen])]
+        return [int(i) for i in ordered[offset:needed]]
+
+
+def index_rows(raw: Sequence[tuple[Any, ...]]) -> list[IndexRow]:
+    return [IndexRow(*row) for row in raw]
