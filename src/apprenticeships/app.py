@@ -50,6 +50,7 @@ from apprenticeships.observability.metrics import Metrics
 from apprenticeships.referencedata.service import ReferenceDataCache
 from apprenticeships.settings import Settings
 from apprenticeships.storage.engine import create_engine, session_factory
+from apprenticeships.vacancies.index import VacancyIndexes
 
 log = structlog.get_logger("apprenticeships.app")
 
@@ -98,16 +99,21 @@ class Platform:
         self.metrics.watch_key_cache(lambda: self.key_cache.stats)
         self.versions = VersionTable(products, settings.deprecation_months, settings.public_url)
         self.reference_data = ReferenceDataCache(self.sessions)
+        self.vacancy_indexes = VacancyIndexes(self.sessions)
         self.usage = UsageRecorder(self.sessions, settings.usage_flush_seconds)
         self.poller = CacheEventPoller(
             self.sessions,
             self.key_cache,
-            self.reload_catalog,
-            self.reference_data.reload,
+            {
+                "catalog": self.reload_catalog,
+                "referencedata": self.reference_data.reload,
+                "vacancies": self.vacancy_indexes.reload,
+            },
             settings.cache_poll_seconds,
         )
         self.product_apps = build_product_apps(
-            products, ProductState(settings, self.sessions, self.reference_data)
+            products,
+            ProductState(settings, self.sessions, self.reference_data, self.vacancy_indexes),
         )
         self.gateway = Gateway(
             products=products,
@@ -154,10 +160,12 @@ class Platform:
         await self._check_schema()
         await self.reload_catalog()
         await self.reference_data.reload()
+        await self.vacancy_indexes.reload()
         await self.poller.start_from_latest()
         self._tasks = [
             asyncio.create_task(self.poller.run(), name="cache-events"),
             asyncio.create_task(self.usage.run(), name="key-usage"),
+            asyncio.create_task(self.vacancy_indexes.run(), name="vacancy-index-days"),
         ]
         self.started = True
 

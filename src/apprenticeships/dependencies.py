@@ -14,6 +14,7 @@ from apprenticeships.gateway.middleware import REQUEST_ID_SCOPE_KEY
 from apprenticeships.referencedata.service import ReferenceDataCache
 from apprenticeships.settings import Settings
 from apprenticeships.storage.engine import unit_of_work
+from apprenticeships.vacancies.index import VacancyIndexes
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class ProductState:
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
     reference_data: ReferenceDataCache
+    vacancy_indexes: VacancyIndexes
 
 
 # Dependencies are async so FastAPI calls them inline instead of in a worker thread.

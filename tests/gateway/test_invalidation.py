@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,6 +26,9 @@ class Recorder:
     def reload_reference_data(self) -> None:
         self.reference_data += 1
 
+    def reloaders(self) -> dict[str, Callable[[], object]]:
+        return {"catalog": self.reload_catalog, "referencedata": self.reload_reference_data}
+
 
 async def never(key_hash: str) -> None:
     raise AssertionError("the poller must not load keys")
@@ -36,9 +41,7 @@ async def test_poller_applies_each_kind_of_event_once(
     cache._unknown["h1"] = float("inf")
     cache._unknown["h2"] = float("inf")
     recorder = Recorder()
-    poller = CacheEventPoller(
-        sessions, cache, recorder.reload_catalog, recorder.reload_reference_data, 0.5
-    )
+    poller = CacheEventPoller(sessions, cache, recorder.reloaders(), 0.5)
     await poller.start_from_latest()
     async with unit_of_work(sessions) as session:
         events = CacheEventRepository(session)
@@ -61,9 +64,7 @@ async def test_an_event_committed_late_with_a_lower_id_is_still_applied(
 ) -> None:
     cache = KeyCache(never)
     recorder = Recorder()
-    poller = CacheEventPoller(
-        sessions, cache, recorder.reload_catalog, recorder.reload_reference_data, 0.5
-    )
+    poller = CacheEventPoller(sessions, cache, recorder.reloaders(), 0.5)
     await poller.start_from_latest()
     async with unit_of_work(sessions) as session:
         events = CacheEventRepository(session)

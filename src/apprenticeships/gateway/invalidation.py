@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,14 +30,14 @@ class CacheEventPoller:
         self,
         sessions: async_sessionmaker[AsyncSession],
         key_cache: KeyCache,
-        reload_catalog: Callable[[], object],
-        reload_reference_data: Callable[[], object],
+        reloaders: Mapping[str, Callable[[], object]],
         interval: float,
     ) -> None:
+        """``reloaders`` maps an event kind (``catalog``, ``referencedata``, ...) to what
+        re-reads that part; each runs at most once per poll however many events came."""
         self._sessions = sessions
         self._key_cache = key_cache
-        self._reload_catalog = reload_catalog
-        self._reload_reference_data = reload_reference_data
+        self._reloaders = reloaders
         self._interval = interval
         self._last_id = 0
         self._gaps: dict[int, float] = {}
@@ -51,7 +51,7 @@ class CacheEventPoller:
         async with self._sessions() as session:
             events = await CacheEventRepository(session).since(self._last_id, list(self._gaps))
         self.polls += 1
-        catalog = reference_data = False
+        changed: set[str] = set()
         now = time.monotonic()
         for event_id, kind, key_hash in events:
             self._gaps.pop(event_id, None)
@@ -64,15 +64,11 @@ class CacheEventPoller:
                 self._key_cache.invalidate(key_hash)
             elif kind == "keys":
                 self._key_cache.clear()
-            elif kind == "catalog":
-                catalog = True
-            elif kind == "referencedata":
-                reference_data = True
+            elif kind in self._reloaders:
+                changed.add(kind)
         self._gaps = {i: t for i, t in self._gaps.items() if now - t < GAP_PATIENCE_SECONDS}
-        if catalog:
-            await _maybe_await(self._reload_catalog())
-        if reference_data:
-            await _maybe_await(self._reload_reference_data())
+        for kind in sorted(changed):
+            await _maybe_await(self._reloaders[kind]())
         return len(events)
 
     async def run(self) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from apprenticeships.storage.models import (
     LegalEntity,
@@ -117,42 +118,56 @@ class VacancyRepository:
         )
         return [(int(v), float(lat), float(lon)) for v, lat, lon in result.all()]
 
-    async def names(
-        self,
-    ) -> tuple[dict[int, tuple[str, str]], dict[int, str], dict[int, tuple[str, str, int, str]]]:
-        """Organisations (kind, public id), legal entities (hashed id) and standards
-        (title, route, level, type) by id, for building API shapes."""
-        organisations = {
-            i: (kind, public_id, name)
-            for i, kind, public_id, name in (
-                await self.session.execute(
-                    select(
-                        Organisation.id,
-                        Organisation.kind,
-                        Organisation.public_id,
-                        Organisation.name,
-                    )
-                )
-            ).all()
-        }
-        legal_entities = {
-            i: hashed
-            for i, hashed in (
-                await self.session.execute(select(LegalEntity.id, LegalEntity.public_hashed_id))
-            ).all()
-        }
-        standards = {
-            code: (title, route, level, kind)
-            for code, title, route, level, kind in (
-                await self.session.execute(
-                    select(
-                        Standard.lars_code,
-                        Standard.title,
-                        Route.name,
-                        Standard.level,
-                        Standard.apprenticeship_type,
-                    ).join(Route, Route.id == Standard.route_id)
-                )
-            ).all()
-        }
-        return organisations, legal_entities, standards  # type: ignore[return-value]
+    async def page(self, environment: str, references: Iterable[int]) -> list[PageRow]:
+        """Adverts with what their API shape needs: provider, course and route."""
+        wanted = list(references)
+        if not wanted:
+            return []
+        provider = aliased(Organisation)
+        result = await self.session.execute(
+            select(
+                Vacancy,
+                provider.name,
+                provider.public_id,
+                Standard.title,
+                Standard.level,
+                Standard.apprenticeship_type,
+                Route.name,
+            )
+            .options(selectinload(Vacancy.addresses))
+            .join(provider, provider.id == Vacancy.provider_id)
+            .join(Standard, Standard.lars_code == Vacancy.lars_code)
+            .join(Route, Route.id == Standard.route_id)
+            .where(Vacancy.environment == environment, Vacancy.reference.in_(wanted))
+        )
+        return [PageRow(*row) for row in result.all()]
+
+    async def organisation_id(self, kind: str, public_id: str) -> int | None:
+        found = await self.session.scalar(
+            select(Organisation.id).where(
+                Organisation.kind == kind, Organisation.public_id == public_id
+            )
+        )
+        return int(found) if found is not None else None
+
+    async def legal_entity_id(self, public_hashed_id: str) -> int | None:
+        found = await self.session.scalar(
+            select(LegalEntity.id).where(LegalEntity.public_hashed_id == public_hashed_id)
+        )
+        return int(found) if found is not None else None
+
+    async def route_ids(self, names: Iterable[str]) -> list[int]:
+        wanted = {name.casefold() for name in names}
+        result = await self.session.execute(select(Route.id, Route.name))
+        return [int(i) for i, name in result.all() if name.casefold() in wanted]
+
+
+@dataclass(frozen=True, slots=True)
+class PageRow:
+    vacancy: Vacancy
+    provider_name: str
+    ukprn: str
+    course_title: str
+    course_level: int
+    course_type: str
+    route: str

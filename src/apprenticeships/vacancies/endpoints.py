@@ -1,0 +1,181 @@
+"""Display advert routes shared by versions 1 and 2 (the shapes differ, see schemas)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from apprenticeships.dependencies import Session, State, Subscription
+from apprenticeships.problems import BadRequest
+from apprenticeships.vacancies import params as search_params
+from apprenticeships.vacancies import schemas
+from apprenticeships.vacancies.search import Sort
+from apprenticeships.vacancies.service import VacancyService
+
+JSON = "application/json; charset=utf-8"
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+
+
+def _json(model: BaseModel) -> Response:
+    return Response(model.model_dump_json(by_alias=True, exclude_none=True), media_type=JSON)
+
+
+def _parameter(
+    name: str, schema: dict[str, Any], description: str, array: bool = False
+) -> dict[str, Any]:
+    if array:
+        schema = {"type": "array", "items": schema}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def _search_parameters(version: int) -> list[dict[str, Any]]:
+    integer = {"type": "integer", "format": "int32"}
+    flag = {"type": "boolean", "default": False}
+    described = [
+        _parameter(
+            "PageNumber", {**integer, "default": 1}, "Page to return; values below 1 mean 1."
+        ),
+        _parameter(
+            "PageSize",
+            {**integer, "minimum": 1, "maximum": 1000, "default": 10},
+            "Adverts per page.",
+        ),
+        _parameter(
+            "Sort",
+            {"type": "string", "enum": [s.value for s in Sort], "default": "AgeDesc"},
+            "Order of results; distance sorts need Lat and Lon. Ties break on the reference.",
+        ),
+        _parameter(
+            "Lat",
+            {"type": "number", "minimum": -90, "maximum": 90},
+            "Latitude of the search point (with Lon).",
+        ),
+        _parameter(
+            "Lon",
+            {"type": "number", "minimum": -180, "maximum": 180},
+            "Longitude of the search point (with Lat).",
+        ),
+        _parameter(
+            "DistanceInMiles",
+            {**integer, "minimum": 0},
+            "Only adverts within this distance of Lat/Lon.",
+        ),
+        _parameter(
+            "PostedInLastNumberOfDays",
+            {**integer, "minimum": 0},
+            "Only adverts posted in the last N days.",
+        ),
+        _parameter(
+            "StandardLarsCode", integer, "Any of these courses (repeat the parameter).", array=True
+        ),
+        _parameter(
+            "Routes", {"type": "string"}, "Any of these occupational routes, at most 2.", array=True
+        ),
+        _parameter("Ukprn", integer, "Adverts of this training provider."),
+        _parameter(
+            "AccountPublicHashedId", {"type": "string"}, "Adverts of this employer account."
+        ),
+        _parameter(
+            "AccountLegalEntityPublicHashedId",
+            {"type": "string"},
+            "Adverts of this legal entity, which must be linked to your key (403 otherwise).",
+        ),
+        _parameter(
+            "FilterBySubscription", flag, "Only your own adverts (provider and employer keys)."
+        ),
+    ]
+    if version == 1:
+        described.append(_parameter("NationWideOnly", flag, "Only adverts recruiting nationally."))
+    else:
+        described += [
+            _parameter(
+                "ExcludeRecruitingNationally", flag, "Leave out adverts recruiting nationally."
+            ),
+            _parameter(
+                "EmployerName", {"type": "string"}, "Part of the employer's name, any case."
+            ),
+            _parameter("IncludeDetails", flag, "Items in the detail shape (PageSize 100 or less)."),
+        ]
+    return described
+
+
+def router(version: int) -> APIRouter:
+    api = APIRouter(tags=["Vacancy"])
+    search_model = schemas.SearchResponseV1 if version == 1 else schemas.SearchResponseV2
+    detail_model = schemas.VacancyDetailV1 if version == 1 else schemas.VacancyDetailV2
+
+    @api.get(
+        "/vacancy",
+        response_model=search_model,
+        summary="Search live apprenticeship adverts",
+        operation_id="SearchVacancies",
+        responses={400: PROBLEM, 403: PROBLEM},
+        openapi_extra={"parameters": _search_parameters(version)},
+    )
+    async def search(
+        request: Request, state: State, caller: Subscription, session: Session
+    ) -> Response:
+        """Live adverts matching every filter given, one page at a time. Parameter names
+        are matched in any case; array parameters repeat (`StandardLarsCode=2&StandardLarsCode=14`)."""
+        parsed, errors = search_params.parse(request.query_params.multi_items(), version)
+        if errors:
+            raise BadRequest(errors=errors)
+        now = datetime.now(UTC)
+        index = state.vacancy_indexes.get(caller.environment)
+        service = VacancyService(session, state.settings.public_url)
+        rows, distances, total, total_filtered, pages = await service.search(
+            caller, parsed, index, now
+        )
+        details = version == 2 and parsed.include_details
+        make = service.item_v1 if version == 1 else service.item_v2
+        items = [
+            make(row, distance, details) for row, distance in zip(rows, distances, strict=True)
+        ]
+        body = search_model(
+            vacancies=items,
+            total=total,
+            total_filtered=total_filtered,
+            total_pages=pages,
+        )
+        return _json(body)
+
+    @api.get(
+        "/vacancy/{vacancyReference}",
+        response_model=detail_model,
+        summary="Get one live advert",
+        operation_id="GetVacancy",
+        responses={400: PROBLEM, 404: PROBLEM},
+    )
+    async def detail(
+        vacancyReference: str, state: State, caller: Subscription, session: Session
+    ) -> Response:
+        """One live advert in full. The reference may carry the `VAC` prefix or not."""
+        service = VacancyService(session, state.settings.public_url)
+        row = await service.detail(caller, vacancyReference, datetime.now(UTC))
+        make = service.item_v1 if version == 1 else service.item_v2
+        return _json(make(row, None, True))
+
+    @api.get(
+        "/accountlegalentities",
+        response_model=schemas.AccountLegalEntities,
+        summary="List the legal entities your key can act for",
+        operation_id="GetAccountLegalEntities",
+        responses={403: PROBLEM},
+    )
+    async def legal_entities(state: State, caller: Subscription, session: Session) -> Response:
+        """An employer key: its account's legal entities. A provider key: the legal
+        entities that gave it recruitment permission. Developer keys get 403."""
+        service = VacancyService(session, state.settings.public_url)
+        return _json(await service.legal_entities_for(caller))
+
+    return api

@@ -1,0 +1,236 @@
+"""Search parameters of ``GET /vacancies/vacancy``, read the way the real API reads them.
+
+Names are matched case-insensitively (``PageNumber`` and ``pageNumber`` alike), arrays
+repeat the name, unknown names are ignored, and every bad value is reported at once,
+under the parameter's documented name, with ASP.NET's wording.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from apprenticeships.vacancies.search import Sort
+
+INT32_MAX = 2**31 - 1
+MAX_ROUTES = 2
+
+
+@dataclass
+class SearchParameters:
+    """What the caller asked for, before names are turned into ids."""
+
+    page_number: int = 1
+    page_size: int = 10
+    sort: Sort = Sort.AGE_DESC
+    latitude: float | None = None
+    longitude: float | None = None
+    distance_miles: int | None = None
+    posted_in_last_days: int | None = None
+    lars_codes: tuple[int, ...] = ()
+    routes: tuple[str, ...] = ()
+    ukprn: int | None = None
+    account_public_hashed_id: str | None = None
+    legal_entity_public_hashed_id: str | None = None
+    filter_by_subscription: bool = False
+    national_only: bool = False
+    exclude_national: bool = False
+    employer_name: str | None = None
+    include_details: bool = False
+
+
+SCALARS_V1 = [
+    "PageNumber",
+    "PageSize",
+    "Sort",
+    "Lat",
+    "Lon",
+    "DistanceInMiles",
+    "PostedInLastNumberOfDays",
+    "Ukprn",
+    "AccountPublicHashedId",
+    "AccountLegalEntityPublicHashedId",
+    "FilterBySubscription",
+    "NationWideOnly",
+]
+SCALARS_V2 = [
+    "PageNumber",
+    "PageSize",
+    "Sort",
+    "Lat",
+    "Lon",
+    "DistanceInMiles",
+    "PostedInLastNumberOfDays",
+    "Ukprn",
+    "AccountPublicHashedId",
+    "AccountLegalEntityPublicHashedId",
+    "FilterBySubscription",
+    "ExcludeRecruitingNationally",
+    "EmployerName",
+    "IncludeDetails",
+]
+ARRAYS = ("StandardLarsCode", "Routes")
+
+
+@dataclass
+class _Reader:
+    values: dict[str, list[str]]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+    def text(self, name: str) -> str | None:
+        found = self.values.get(name)
+        if not found:
+            return None
+        if len(found) > 1:
+            self.error(name, f"Only one value is allowed for {name}.")
+            return None
+        return found[0]
+
+    def integer(self, name: str, low: int = -INT32_MAX - 1) -> int | None:
+        raw = self.text(name)
+        if raw is None:
+            return None
+        value = _int32(raw)
+        if value is None:
+            self.error(name, f"The value '{_shown(raw)}' is not valid for {name}.")
+            return None
+        if value < low:
+            self.error(name, f"{name} must be {low} or more.")
+            return None
+        return value
+
+    def decimal(self, name: str, bound: float) -> float | None:
+        raw = self.text(name)
+        if raw is None:
+            return None
+        try:
+            value = Decimal(raw.strip())
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            self.error(name, f"The value '{_shown(raw)}' is not valid for {name}.")
+            return None
+        if not -bound <= value <= bound:
+            self.error(name, f"{name} must be between {-bound:g} and {bound:g}.")
+            return None
+        return float(value)
+
+    def boolean(self, name: str) -> bool:
+        raw = self.text(name)
+        if raw is None:
+            return False
+        lowered = raw.strip().lower()
+        if lowered not in ("true", "false"):
+            self.error(name, f"The value '{_shown(raw)}' is not valid for {name}.")
+            return False
+        return lowered == "true"
+
+
+def _int32(raw: str) -> int | None:
+    text = raw.strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if not digits or not digits.isascii() or not digits.isdigit() or len(digits) > 10:
+        return None
+    value = int(text)
+    return value if -INT32_MAX - 1 <= value <= INT32_MAX else None
+
+
+def _shown(raw: str) -> str:
+    """A value quoted back in an error: printable and short."""
+    cleaned = "".join(ch if ch.isprintable() else "?" for ch in raw[:40])
+    return cleaned + ("..." if len(raw) > 40 else "")
+
+
+def parse(
+    items: Iterable[tuple[str, str]], version: int
+) -> tuple[SearchParameters, dict[str, list[str]]]:
+    """The parameters, and the errors keyed by parameter name (empty when all is well)."""
+    known = {
+        name.lower(): name for name in (*(SCALARS_V1 if version == 1 else SCALARS_V2), *ARRAYS)
+    }
+    values: dict[str, list[str]] = {}
+    for key, value in items:
+        name = known.get(key.lower())
+        if name is not None:
+            values.setdefault(name, []).append(value)
+    read = _Reader(values)
+    params = SearchParameters()
+
+    page_number = read.integer("PageNumber")
+    params.page_number = max(1, page_number) if page_number is not None else 1
+    page_size = read.integer("PageSize")
+    if page_size is not None:
+        if 1 <= page_size <= 1000:
+            params.page_size = page_size
+        else:
+            read.error("PageSize", "PageSize must be between 1 and 1000.")
+    sort = read.text("Sort")
+    if sort is not None:
+        match = next((s for s in Sort if s.value.lower() == sort.strip().lower()), None)
+        if match is None:
+            read.error(
+                "Sort",
+                f"The value '{_shown(sort)}' is not valid for Sort. Valid values: "
+                + ", ".join(s.value for s in Sort)
+                + ".",
+            )
+        else:
+            params.sort = match
+    params.latitude = read.decimal("Lat", 90)
+    params.longitude = read.decimal("Lon", 180)
+    has_lat, has_lon = "Lat" in values, "Lon" in values
+    if has_lat != has_lon:
+        read.error("Lat" if has_lon else "Lon", "Lat and Lon must be sent together.")
+    params.distance_miles = read.integer("DistanceInMiles", low=0)
+    if params.distance_miles is not None and not (has_lat and has_lon):
+        read.error("DistanceInMiles", "DistanceInMiles needs Lat and Lon.")
+    params.posted_in_last_days = read.integer("PostedInLastNumberOfDays", low=0)
+    codes = []
+    for raw in values.get("StandardLarsCode", []):
+        code = _int32(raw)
+        if code is None:
+            read.error(
+                "StandardLarsCode", f"The value '{_shown(raw)}' is not valid for StandardLarsCode."
+            )
+        else:
+            codes.append(code)
+    params.lars_codes = tuple(codes)
+    routes = tuple(r.strip() for r in values.get("Routes", []) if r.strip())
+    if len(routes) > MAX_ROUTES:
+        read.error("Routes", "Exceeded maximum of 2 routes to be filtered by")
+    params.routes = routes
+    params.ukprn = read.integer("Ukprn")
+    params.account_public_hashed_id = _clean(read.text("AccountPublicHashedId"))
+    params.legal_entity_public_hashed_id = _clean(read.text("AccountLegalEntityPublicHashedId"))
+    params.filter_by_subscription = read.boolean("FilterBySubscription")
+    if version == 1:
+        params.national_only = read.boolean("NationWideOnly")
+    else:
+        params.exclude_national = read.boolean("ExcludeRecruitingNationally")
+        params.employer_name = _clean(read.text("EmployerName"))
+        params.include_details = read.boolean("IncludeDetails")
+        if params.include_details and params.page_size > 100:
+            read.error(
+                "IncludeDetails", "IncludeDetails is only allowed with a PageSize of 100 or less."
+            )
+    if params.sort in (Sort.DISTANCE_ASC, Sort.DISTANCE_DESC) and (
+        params.latitude is None or params.longitude is None
+    ):
+        params.sort = Sort.AGE_DESC  # as documented: distance sorts need a point
+    return params, read.errors
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def total_pages(total_filtered: int, page_size: int) -> int:
+    return math.ceil(total_filtered / page_size) if total_filtered else 0

@@ -1,0 +1,153 @@
+"""Display advert API shapes, versions 1 and 2. JSON is camelCase; null fields are left out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class WageType(StrEnum):
+    APPRENTICESHIP_MINIMUM = "ApprenticeshipMinimum"
+    NATIONAL_MINIMUM = "NationalMinimum"
+    CUSTOM = "Custom"
+    COMPETITIVE_SALARY = "CompetitiveSalary"
+
+
+class WageUnit(StrEnum):
+    UNSPECIFIED = "Unspecified"
+    WEEKLY = "Weekly"
+    MONTHLY = "Monthly"
+    ANNUALLY = "Annually"
+
+
+class Wage(ApiModel):
+    wage_type: WageType
+    wage_amount: Decimal | None = Field(default=None, description="Only for Custom wages.")
+    wage_unit: WageUnit
+    wage_additional_information: str | None = None
+    working_week_description: str
+
+
+class Course(ApiModel):
+    lars_code: int
+    title: str
+    level: int
+    route: str
+    type: str = Field(description="Apprenticeship or FoundationApprenticeship.")
+
+
+class Address(ApiModel):
+    address_line1: str | None = None
+    address_line2: str | None = None
+    address_line3: str | None = None
+    address_line4: str | None = None
+    postcode: str | None = None
+    latitude: float | None = Field(default=None, description="Rounded to 5 decimal places.")
+    longitude: float | None = None
+
+
+class Location(ApiModel):
+    lat: float
+    lon: float
+
+
+class Qualification(ApiModel):
+    weighting: str = Field(description="Essential or Desired.")
+    qualification_type: str
+    subject: str | None = None
+    grade: str | None = None
+
+
+class VacancyItem(ApiModel):
+    """An advert in a search result (both versions share these fields)."""
+
+    title: str
+    description: str = Field(description="The short description, at most 350 characters.")
+    number_of_positions: int
+    posted_date: datetime
+    closing_date: datetime = Field(description="23:59:59 on the closing day.")
+    start_date: datetime
+    wage: Wage
+    hours_per_week: Decimal
+    expected_duration: str = Field(examples=["18 months"])
+    distance: float | None = Field(
+        default=None, description="Miles to the nearest address; only when Lat and Lon are sent."
+    )
+    employer_name: str
+    employer_website_url: str | None = None
+    employer_contact_name: str | None = None
+    employer_contact_phone: str | None = None
+    employer_contact_email: str | None = None
+    course: Course
+    apprenticeship_level: str
+    provider_name: str
+    ukprn: int
+    is_disability_confident: bool
+    vacancy_url: str
+    vacancy_reference: str = Field(description="Digits only, without the VAC prefix.")
+    is_national_vacancy: bool
+    is_national_vacancy_details: str | None = None
+
+
+class DetailFields(ApiModel):
+    employer_description: str | None = None
+    training_description: str | None = None
+    additional_training_description: str | None = None
+    outcome_description: str | None = None
+    full_description: str | None = None
+    skills: list[str] = Field(default_factory=list)
+    qualifications: list[Qualification] = Field(default_factory=list)
+    things_to_consider: str | None = None
+    company_benefits_information: str | None = None
+
+
+class VacancyItemV1(VacancyItem):
+    address: Address | None = Field(default=None, description="The primary address.")
+    other_addresses: list[Address] | None = None
+    location: Location | None = None
+
+
+class VacancyItemV2(VacancyItem):
+    addresses: list[Address] | None = Field(default=None, description="Primary address first.")
+    application_url: str | None = None
+
+
+class VacancyDetailV1(VacancyItemV1, DetailFields):
+    pass
+
+
+class VacancyDetailV2(VacancyItemV2, DetailFields):
+    pass
+
+
+class SearchResponseV1(ApiModel):
+    vacancies: list[VacancyItemV1]
+    total: int = Field(description="Live adverts in all.")
+    total_filtered: int = Field(description="Live adverts matching the search.")
+    total_pages: int
+
+
+class SearchResponseV2(ApiModel):
+    vacancies: list[VacancyItemV2 | VacancyDetailV2]
+    total: int
+    total_filtered: int
+    total_pages: int
+
+
+class AccountLegalEntity(ApiModel):
+    account_legal_entity_name: str
+    account_legal_entity_public_hashed_id: str
+    account_public_hashed_id: str
+    account_name: str
+
+
+class AccountLegalEntities(ApiModel):
+    account_legal_entities: list[AccountLegalEntity]
