@@ -3,8 +3,10 @@ services and commits it, as the CLI or portal would."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,6 +16,7 @@ from apprenticeships.catalog.products import parse_product_reference
 from apprenticeships.keys.service import IssuedKey, KeyService
 from apprenticeships.settings import RateLimitRule
 from apprenticeships.storage.engine import unit_of_work
+from apprenticeships.vacancies.repository import VacancyRepository
 
 
 def now() -> datetime:
@@ -96,3 +99,136 @@ async def developer_key(platform: Platform, product: str = "display-advert") -> 
     return (
         await issue_key(platform.sessions, platform.secret_key, f"developer:{email}", product)
     ).secret
+
+
+async def create_legal_entity(
+    sessions: async_sessionmaker[AsyncSession], employer: str, name: str = "Acme Engineering Ltd"
+) -> str:
+    async with unit_of_work(sessions) as session:
+        entity = await AccountService(session).add_legal_entity(
+            OwnerRef.parse(f"employer:{employer}"), name, now()
+        )
+        return entity.public_hashed_id
+
+
+async def grant_permission(
+    sessions: async_sessionmaker[AsyncSession],
+    ukprn: str,
+    legal_entity: str,
+    permission: str = "Recruitment",
+) -> None:
+    async with unit_of_work(sessions) as session:
+        await AccountService(session).grant_permission(
+            OwnerRef.parse(f"provider:{ukprn}"), legal_entity, permission, now()
+        )
+
+
+_next_vacancy = itertools.count(1)
+
+
+async def create_vacancy(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    employer: str,
+    legal_entity: str,
+    ukprn: str,
+    environment: str = "live",
+    status: str = "Live",
+    title: str = "Apprentice Software Developer",
+    lars_code: int = 2,
+    posted: datetime | None = None,
+    closing_in_days: int = 20,
+    start_in_days: int = 60,
+    addresses: list[tuple[float, float]] | None = None,
+    national: bool = False,
+    employer_name: str | None = None,
+    anonymous: bool = False,
+    wage_type: str = "Custom",
+) -> int:
+    """An advert (through the repository, as the Recruitment API will store it); returns
+    its reference. ``addresses`` are (latitude, longitude) pairs; default one in Leeds."""
+    moment = now()
+    async with unit_of_work(sessions) as session:
+        repository = VacancyRepository(session)
+        employer_id = await repository.organisation_id("employer", employer)
+        provider_id = await repository.organisation_id("provider", ukprn)
+        legal_entity_id = await repository.legal_entity_id(legal_entity)
+        assert employer_id and provider_id and legal_entity_id
+        (vacancy_id,) = await repository.next_ids(1)
+        reference = 1_000_100_000 + next(_next_vacancy) * 7
+        points = [] if national else (addresses or [(53.7997, -1.5492)])
+        await repository.bulk_insert(
+            [
+                {
+                    "id": vacancy_id,
+                    "reference": reference,
+                    "environment": environment,
+                    "status": status,
+                    "title": title,
+                    "short_description": "Join our team and learn on the job while you study.",
+                    "description": "<p>A full description of the role.</p>",
+                    "number_of_positions": 2,
+                    "posted_at": posted or moment,
+                    "closing_date": (moment + timedelta(days=closing_in_days)).date(),
+                    "start_date": (moment + timedelta(days=start_in_days)).date(),
+                    "wage_type": wage_type,
+                    "wage_amount": Decimal("18500.00") if wage_type == "Custom" else None,
+                    "wage_unit": "Annually" if wage_type == "Custom" else "Unspecified",
+                    "wage_additional_information": None,
+                    "working_week_description": "Monday to Friday, 9am to 5pm",
+                    "hours_per_week": Decimal("37.5"),
+                    "duration": 18,
+                    "duration_unit": "Month",
+                    "employer_id": employer_id,
+                    "legal_entity_id": legal_entity_id,
+                    "provider_id": provider_id,
+                    "employer_name_option": "Anonymous" if anonymous else "RegisteredName",
+                    "employer_name": employer_name
+                    or ("A leading engineering firm" if anonymous else "Acme Engineering Ltd"),
+                    "anonymous_reason": "Confidential role" if anonymous else None,
+                    "employer_description": "<p>We make things.</p>",
+                    "employer_website_url": None if anonymous else "https://acme.example.com",
+                    "employer_contact_name": None if anonymous else "Sam Jones",
+                    "employer_contact_email": None if anonymous else "sam@acme.example.com",
+                    "employer_contact_phone": None,
+                    "lars_code": lars_code,
+                    "is_disability_confident": True,
+                    "is_national": national,
+                    "national_details": "<p>Anywhere in England.</p>" if national else None,
+                    "training_description": "<p>Day release at college.</p>",
+                    "additional_training_description": None,
+                    "outcome_description": "<p>A permanent job.</p>",
+                    "things_to_consider": None,
+                    "company_benefits_information": None,
+                    "skills": ["Communication skills", "IT skills"],
+                    "qualifications": [
+                        {
+                            "qualificationType": "GCSE",
+                            "subject": "Maths",
+                            "grade": "4",
+                            "weighting": "Essential",
+                        }
+                    ],
+                    "application_method": "ThroughFindAnApprenticeship",
+                    "application_url": None,
+                    "application_instructions": None,
+                    "created_at": moment,
+                    "updated_at": moment,
+                }
+            ],
+            [
+                {
+                    "vacancy_id": vacancy_id,
+                    "position": position,
+                    "line1": f"{10 + position} High Street",
+                    "line2": None,
+                    "line3": None,
+                    "line4": "Leeds",
+                    "postcode": "LS1 4AB",
+                    "latitude": latitude,
+                    "longitude": longitude,
+                }
+                for position, (latitude, longitude) in enumerate(points)
+            ],
+        )
+    return reference
