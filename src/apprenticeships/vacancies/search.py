@@ -10,7 +10,9 @@ comparisons, counts them, and sorts only what the requested page needs:
   0.15° longitude, about 11 km by 10 km in England), so only nearby points are measured;
 - otherwise every live advert is a candidate.
 
-Distances are great-circle (haversine) miles to the nearest of an advert's addresses.
+Distances are great-circle miles to the nearest of an advert's addresses. Points are
+kept as unit vectors, so a distance test is a few multiplications (the straight-line
+chord grows with the great-circle distance); the arc is computed only for the page.
 Sorting uses ranks precomputed per sort order (ties broken by reference ascending), so
 paging is stable. Only references come out; the page's adverts are then read from the
 database by reference.
@@ -92,17 +94,28 @@ class IndexRow:
     employer_name: str
 
 
-def haversine_miles(
-    latitude: float, longitude: float, latitudes: FloatArray, longitudes: FloatArray
-) -> FloatArray:
-    """Miles from one point to many, all in degrees."""
-    lat1, lon1 = math.radians(latitude), math.radians(longitude)
-    lat2, lon2 = np.radians(latitudes), np.radians(longitudes)
-    a = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.minimum(a, 1.0)))  # type: ignore[no-any-return]
+def unit_vectors(
+    latitudes: FloatArray, longitudes: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    lat, lon = np.radians(latitudes), np.radians(longitudes)
+    return np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)
+
+
+def _chord_squared(miles: float) -> float:
+    """The squared straight-line distance (unit sphere) for a great-circle distance."""
+    angle = min(miles / EARTH_RADIUS_MILES, math.pi)
+    return (2 * math.sin(angle / 2)) ** 2
+
+
+def _miles(chord_squared: FloatArray) -> FloatArray:
+    """Great-circle miles for squared chords; inf (no address) stays inf."""
+    finite = np.isfinite(chord_squared)
+    arcs = 2 * np.arcsin(np.minimum(np.sqrt(np.where(finite, chord_squared, 0.0)) / 2, 1.0))
+    return np.where(finite, EARTH_RADIUS_MILES * arcs, np.inf)
+
+
+def _cell_key(cell_lat: IntArray | int, cell_lon: IntArray | int) -> IntArray | int:
+    return (cell_lat + 2000) * 100_000 + (cell_lon + 5000)
 
 
 def _ranks(order: IntArray) -> IntArray:
@@ -131,11 +144,17 @@ class SearchIndex:
     names: list[str]
     ranks: dict[Sort, IntArray]
     lists: dict[str, dict[int, IntArray]]
-    # Address points, ordered by grid cell; cells maps a cell to its slice of points.
-    point_latitude: FloatArray
-    point_longitude: FloatArray
+    # Address points as unit vectors, ordered by grid cell (cell_keys, ascending).
+    point_x: FloatArray
+    point_y: FloatArray
+    point_z: FloatArray
     point_advert: IntArray
-    cells: dict[tuple[int, int], tuple[int, int]]
+    point_shared: npt.NDArray[np.bool_]  # the point's advert has other points too
+    cell_keys: IntArray
+    # Each advert's points, in advert order: where they start in point_order, how many.
+    point_order: IntArray
+    point_start: IntArray
+    point_count: IntArray
     alive: npt.NDArray[np.bool_] = field(default_factory=lambda: np.ones(0, dtype=bool))
 
     @classmethod
@@ -183,17 +202,19 @@ class SearchIndex:
         point_advert = np.fromiter((p[0] for p in kept), np.int64, len(kept))
         latitudes = np.fromiter((p[1] for p in kept), np.float64, len(kept))
         longitudes = np.fromiter((p[2] for p in kept), np.float64, len(kept))
-        cell_lat = np.floor(latitudes / CELL_LAT).astype(np.int64)
-        cell_lon = np.floor(longitudes / CELL_LON).astype(np.int64)
-        order = np.lexsort((cell_lon, cell_lat))
-        cells: dict[tuple[int, int], tuple[int, int]] = {}
-        if len(order):
-            keys_lat, keys_lon = cell_lat[order], cell_lon[order]
-            edges = np.flatnonzero((np.diff(keys_lat) != 0) | (np.diff(keys_lon) != 0)) + 1
-            starts = np.concatenate(([0], edges))
-            ends = np.concatenate((edges, [len(order)]))
-            for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
-                cells[(int(keys_lat[begin]), int(keys_lon[begin]))] = (begin, end)
+        keys = np.asarray(
+            _cell_key(
+                np.floor(latitudes / CELL_LAT).astype(np.int64),
+                np.floor(longitudes / CELL_LON).astype(np.int64),
+            ),
+            dtype=np.int64,
+        )
+        order = np.argsort(keys, kind="stable")
+        x, y, z = unit_vectors(latitudes[order], longitudes[order])
+        point_advert = point_advert[order]
+        point_count = np.bincount(point_advert, minlength=count).astype(np.int64)
+        by_advert = np.argsort(point_advert, kind="stable")
+        point_start = np.concatenate(([0], np.cumsum(point_count)[:-1])).astype(np.int64)
         return cls(
             built_for=today,
             references=references,
@@ -209,81 +230,88 @@ class SearchIndex:
             names=list(name_of),
             ranks=ranks,
             lists=lists,
-            point_latitude=latitudes[order],
-            point_longitude=longitudes[order],
-            point_advert=point_advert[order],
-            cells=cells,
+            point_x=x,
+            point_y=y,
+            point_z=z,
+            point_advert=point_advert,
+            point_shared=point_count[point_advert] > 1,
+            cell_keys=keys[order],
+            point_order=by_advert,
+            point_start=point_start if count else np.zeros(0, np.int64),
+            point_count=point_count,
             alive=np.ones(count, dtype=bool),
         )
 
     def __len__(self) -> int:
         return len(self.references)
 
+    def _chords(self, query: SearchQuery, points: IntArray | slice) -> FloatArray:
+        assert query.latitude is not None and query.longitude is not None
+        lat, lon = math.radians(query.latitude), math.radians(query.longitude)
+        dx = self.point_x[points] - math.cos(lat) * math.cos(lon)
+        dy = self.point_y[points] - math.cos(lat) * math.sin(lon)
+        dz = self.point_z[points] - math.sin(lat)
+        return dx * dx + dy * dy + dz * dz
+
     def _near(self, query: SearchQuery) -> tuple[IntArray, FloatArray]:
-        """Adverts with an address within the query's distance, and how far they are."""
-        assert query.latitude is not None
-        assert query.longitude is not None
+        """Adverts with an address within the query's distance, and the squared chord to
+        the nearest one."""
+        assert query.latitude is not None and query.longitude is not None
         assert query.distance_miles is not None
+        limit = _chord_squared(query.distance_miles)
         radius_degrees = query.distance_miles / 69.0 + 0.01  # a degree of latitude ≈ 69 miles
         lon_scale = max(
             math.cos(math.radians(min(abs(query.latitude) + radius_degrees, 89.9))), 1e-6
         )
         lat_low = math.floor((query.latitude - radius_degrees) / CELL_LAT)
         lat_high = math.floor((query.latitude + radius_degrees) / CELL_LAT)
-        lon_span = radius_degrees / lon_scale
-        lon_low = math.floor((query.longitude - lon_span) / CELL_LON)
-        lon_high = math.floor((query.longitude + lon_span) / CELL_LON)
-        slices = []
-        if (lat_high - lat_low + 1) * (lon_high - lon_low + 1) > 4 * len(self.cells):
-            slices = list(self.cells.values())  # a huge radius: every point
-        else:
-            for cell_lat in range(lat_low, lat_high + 1):
-                for cell_lon in range(lon_low, lon_high + 1):
-                    found = self.cells.get((cell_lat, cell_lon))
-                    if found is not None:
-                        slices.append(found)
-        if not slices:
+        lon_low = math.floor((query.longitude - radius_degrees / lon_scale) / CELL_LON)
+        lon_high = math.floor((query.longitude + radius_degrees / lon_scale) / CELL_LON)
+        # Within one row of cells the points are contiguous, so a row is one slice.
+        adverts_found, chords_found = [], []
+        for row in range(lat_low, lat_high + 1):
+            begin = int(np.searchsorted(self.cell_keys, _cell_key(row, lon_low), "left"))
+            end = int(np.searchsorted(self.cell_keys, _cell_key(row, lon_high), "right"))
+            if begin >= end:
+                continue
+            chords = self._chords(query, slice(begin, end))
+            within = np.flatnonzero(chords <= limit) + begin
+            adverts_found.append(within)
+            chords_found.append(chords[within - begin])
+        if not adverts_found:
             return np.empty(0, np.int64), np.empty(0, np.float64)
-        points = np.concatenate([np.arange(begin, end) for begin, end in slices])
-        miles = haversine_miles(
-            query.latitude,
-            query.longitude,
-            self.point_latitude[points],
-            self.point_longitude[points],
+        points = np.concatenate(adverts_found)
+        chords = np.concatenate(chords_found)
+        shared = self.point_shared[points]
+        single_adverts = self.point_advert[points[~shared]]
+        adverts, nearest = self._nearest_per_advert(
+            self.point_advert[points[shared]], chords[shared]
         )
-        within = miles <= query.distance_miles
-        return self._nearest_per_advert(self.point_advert[points[within]], miles[within])
+        return np.concatenate((single_adverts, adverts)), np.concatenate((chords[~shared], nearest))
 
     @staticmethod
-    def _nearest_per_advert(adverts: IntArray, miles: FloatArray) -> tuple[IntArray, FloatArray]:
-        order = np.lexsort((miles, adverts))
-        adverts, miles = adverts[order], miles[order]
+    def _nearest_per_advert(adverts: IntArray, values: FloatArray) -> tuple[IntArray, FloatArray]:
+        order = np.lexsort((values, adverts))
+        adverts, values = adverts[order], values[order]
         first = np.ones(len(adverts), dtype=bool)
         first[1:] = adverts[1:] != adverts[:-1]
-        return adverts[first], miles[first]
+        return adverts[first], values[first]
 
     def _distances(self, query: SearchQuery, candidates: IntArray) -> FloatArray:
-        """Miles from the query point to each candidate's nearest address (inf if none)."""
-        assert query.latitude is not None
-        assert query.longitude is not None
-        distances = np.full(len(candidates), np.inf)
-        if not len(candidates) or not len(self.point_advert):
-            return distances
-        wanted = np.zeros(len(self.references), dtype=bool)
-        wanted[candidates] = True
-        points = np.flatnonzero(wanted[self.point_advert])
-        if not len(points):
-            return distances
-        miles = haversine_miles(
-            query.latitude,
-            query.longitude,
-            self.point_latitude[points],
-            self.point_longitude[points],
-        )
-        adverts, nearest = self._nearest_per_advert(self.point_advert[points], miles)
-        lookup = np.full(len(self.references), np.inf)
-        lookup[adverts] = nearest
-        return lookup[candidates]
+        """Squared chords from the query point to each candidate's nearest address (inf
+        for adverts without one)."""
+        result = np.full(len(candidates), np.inf)
+        counts = self.point_count[candidates]
+        single = np.flatnonzero(counts == 1)
+        if len(single):
+            points = self.point_order[self.point_start[candidates[single]]]
+            result[single] = self._chords(query, points)
+        for position in np.flatnonzero(counts > 1).tolist():
+            advert = candidates[position]
+            start = self.point_start[advert]
+            points = self.point_order[start : start + self.point_count[advert]]
+            result[position] = float(self._chords(query, points).min())
+        return result
 
     def _start(self, query: SearchQuery) -> IntArray | None:
         """The smallest per-value list that the query's filters allow, if any."""
@@ -341,11 +369,13 @@ class SearchIndex:
         elif point:
             distances = self._distances(query, candidates)
             if query.distance_miles is not None:
-                near = distances <= query.distance_miles
+                near = distances <= _chord_squared(query.distance_miles)
                 candidates, distances = candidates[near], distances[near]
 
         page = self._page(query, candidates, distances)
-        shown = [float(distances[i]) if distances is not None else math.inf for i in page]
+        shown = [math.inf] * len(page)
+        if distances is not None and page:
+            shown = [float(m) for m in _miles(distances[page])]
         return SearchResult(
             references=[int(self.references[candidates[i]]) for i in page],
             distances=[None if math.isinf(d) else d for d in shown],
