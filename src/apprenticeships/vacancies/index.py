@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from apprenticeships.catalog.products import Environment
 from apprenticeships.vacancies.repository import VacancyRepository
-from apprenticeships.vacancies.search import SearchIndex, index_rows
+from apprenticeships.vacancies.search import ColumnBuilder, SearchIndex
 
 log = structlog.get_logger("apprenticeships.vacancies")
 
@@ -34,11 +34,14 @@ class VacancyIndexes:
         async with self._lock:
             today = datetime.now(UTC).date()
             for environment in Environment:
+                builder = ColumnBuilder()
                 async with self._sessions() as session:
                     repository = VacancyRepository(session)
-                    rows = index_rows(await repository.live_for_index(environment, today))
-                    points = await repository.addresses_for_index(environment, today)
-                self._indexes[environment] = SearchIndex.build(rows, points, today)
+                    async for rows in repository.live_for_index(environment, today):
+                        builder.add_rows(rows)
+                    async for points in repository.addresses_for_index(environment, today):
+                        builder.add_points(points)
+                self._indexes[environment] = SearchIndex.from_columns(builder, today)
 
     async def run(self) -> None:
         """Rebuild shortly after each midnight UTC (searches also filter by date)."""

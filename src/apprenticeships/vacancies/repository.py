@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -75,9 +75,12 @@ class VacancyRepository:
         )
         return list(result)
 
-    async def live_for_index(self, environment: str, today: date) -> list[tuple[Any, ...]]:
-        """What the search index holds for each live advert, oldest id first."""
-        result = await self.session.execute(
+    async def live_for_index(
+        self, environment: str, today: date, chunk: int = 10_000
+    ) -> AsyncIterator[Sequence[Any]]:
+        """What the search index holds for each live advert, by ascending id, in chunks
+        (streamed, so a million adverts are never all in memory as rows)."""
+        result = await self.session.stream(
             select(
                 Vacancy.id,
                 Vacancy.reference,
@@ -100,12 +103,14 @@ class VacancyRepository:
             )
             .order_by(Vacancy.id)
         )
-        return [tuple(row) for row in result.all()]
+        async for rows in result.partitions(chunk):
+            yield rows
 
     async def addresses_for_index(
-        self, environment: str, today: date
-    ) -> list[tuple[int, float, float]]:
-        result = await self.session.execute(
+        self, environment: str, today: date, chunk: int = 20_000
+    ) -> AsyncIterator[Sequence[Any]]:
+        """(advert id, latitude, longitude) of live adverts' addresses, in chunks."""
+        result = await self.session.stream(
             select(VacancyAddress.vacancy_id, VacancyAddress.latitude, VacancyAddress.longitude)
             .join(Vacancy, Vacancy.id == VacancyAddress.vacancy_id)
             .where(
@@ -116,7 +121,8 @@ class VacancyRepository:
             )
             .order_by(VacancyAddress.vacancy_id, VacancyAddress.position)
         )
-        return [(int(v), float(lat), float(lon)) for v, lat, lon in result.all()]
+        async for rows in result.partitions(chunk):
+            yield rows
 
     async def page(self, environment: str, references: Iterable[int]) -> list[PageRow]:
         """Adverts with what their API shape needs: provider, course and route."""

@@ -21,11 +21,12 @@ database by reference.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -76,8 +77,7 @@ class SearchResult:
     total_filtered: int
 
 
-@dataclass(frozen=True, slots=True)
-class IndexRow:
+class IndexRow(NamedTuple):
     """One live advert as the index needs it (see VacancyRepository.live_for_index)."""
 
     id: int
@@ -128,6 +128,57 @@ def _days(value: date) -> int:
     return value.toordinal()
 
 
+class ColumnBuilder:
+    """Gathers the index's columns chunk by chunk in compact typed buffers, so building
+    an index of a million adverts never holds a million Python row objects."""
+
+    _INTS = (
+        "ids",
+        "references",
+        "start",
+        "closing",
+        "lars",
+        "route",
+        "provider",
+        "employer",
+        "legal_entity",
+        "name_ids",
+        "national",
+    )
+
+    def __init__(self) -> None:
+        self.columns: dict[str, array[int]] = {name: array("q") for name in self._INTS}
+        self.posted: array[float] = array("d")
+        self.names: dict[str, int] = {}
+        self.point_ids: array[int] = array("q")
+        self.latitudes: array[float] = array("d")
+        self.longitudes: array[float] = array("d")
+
+    def add_rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Rows in the order of ``IndexRow``'s fields."""
+        c = self.columns
+        names = self.names
+        for row in rows:
+            c["ids"].append(row[0])
+            c["references"].append(row[1])
+            self.posted.append(row[2].timestamp())
+            c["start"].append(row[3].toordinal())
+            c["closing"].append(row[4].toordinal())
+            c["lars"].append(row[5])
+            c["route"].append(row[6])
+            c["provider"].append(row[7])
+            c["employer"].append(row[8])
+            c["legal_entity"].append(row[9])
+            c["national"].append(1 if row[10] else 0)
+            c["name_ids"].append(names.setdefault(row[11].casefold(), len(names)))
+
+    def add_points(self, points: Iterable[tuple[int, float, float]]) -> None:
+        for advert_id, latitude, longitude in points:
+            self.point_ids.append(advert_id)
+            self.latitudes.append(latitude)
+            self.longitudes.append(longitude)
+
+
 @dataclass
 class SearchIndex:
     built_for: date
@@ -161,17 +212,24 @@ class SearchIndex:
     def build(
         cls, rows: Sequence[IndexRow], points: Sequence[tuple[int, float, float]], today: date
     ) -> SearchIndex:
-        count = len(rows)
-        position = {row.id: i for i, row in enumerate(rows)}
-        references = np.fromiter((r.reference for r in rows), np.int64, count)
-        posted = np.fromiter((r.posted_at.timestamp() for r in rows), np.float64, count)
-        start = np.fromiter((_days(r.start_date) for r in rows), np.int64, count)
-        name_of: dict[str, int] = {}
-        name_ids = np.fromiter(
-            (name_of.setdefault(r.employer_name.casefold(), len(name_of)) for r in rows),
-            np.int64,
-            count,
-        )
+        builder = ColumnBuilder()
+        builder.add_rows(sorted(rows, key=lambda row: row[0]))  # by id
+        builder.add_points(points)
+        return cls.from_columns(builder, today)
+
+    @classmethod
+    def from_columns(cls, builder: ColumnBuilder, today: date) -> SearchIndex:
+        """The index over gathered columns (rows in ascending id order)."""
+
+        def column(name: str) -> IntArray:
+            return np.frombuffer(builder.columns[name], dtype=np.int64).copy()
+
+        ids = column("ids")
+        count = len(ids)
+        references = column("references")
+        posted = np.frombuffer(builder.posted, dtype=np.float64).copy()
+        start = column("start")
+        name_ids = column("name_ids")
         ranks = {
             # lexsort sorts by the last key first; the reference breaks ties.
             Sort.AGE_DESC: _ranks(np.lexsort((references, -posted))),
@@ -179,12 +237,7 @@ class SearchIndex:
             Sort.START_ASC: _ranks(np.lexsort((references, start))),
             Sort.START_DESC: _ranks(np.lexsort((references, -start))),
         }
-        columns = {
-            "lars": np.fromiter((r.lars_code for r in rows), np.int64, count),
-            "provider": np.fromiter((r.provider_id for r in rows), np.int64, count),
-            "employer": np.fromiter((r.employer_id for r in rows), np.int64, count),
-            "legal_entity": np.fromiter((r.legal_entity_id for r in rows), np.int64, count),
-        }
+        columns = {name: column(name) for name in ("lars", "provider", "employer", "legal_entity")}
         lists: dict[str, dict[int, IntArray]] = {}
         by_age = np.argsort(ranks[Sort.AGE_DESC])
         for name, values in columns.items():
@@ -198,10 +251,16 @@ class SearchIndex:
                     groups[int(ordered[chunk[0]])] = by_age[chunk]
             lists[name] = groups
 
-        kept = [(position[v], lat, lon) for v, lat, lon in points if v in position]
-        point_advert = np.fromiter((p[0] for p in kept), np.int64, len(kept))
-        latitudes = np.fromiter((p[1] for p in kept), np.float64, len(kept))
-        longitudes = np.fromiter((p[2] for p in kept), np.float64, len(kept))
+        point_ids = np.frombuffer(builder.point_ids, dtype=np.int64)
+        positions = np.searchsorted(ids, point_ids)
+        known = (
+            (positions < count) & (ids[np.minimum(positions, max(count - 1, 0))] == point_ids)
+            if count
+            else np.zeros(len(point_ids), bool)
+        )
+        point_advert = positions[known]
+        latitudes = np.frombuffer(builder.latitudes, dtype=np.float64)[known]
+        longitudes = np.frombuffer(builder.longitudes, dtype=np.float64)[known]
         keys = np.asarray(
             _cell_key(
                 np.floor(latitudes / CELL_LAT).astype(np.int64),
@@ -219,15 +278,15 @@ class SearchIndex:
             built_for=today,
             references=references,
             posted=posted,
-            closing=np.fromiter((_days(r.closing_date) for r in rows), np.int64, count),
+            closing=column("closing"),
             lars=columns["lars"],
-            route=np.fromiter((r.route_id for r in rows), np.int64, count),
+            route=column("route"),
             provider=columns["provider"],
             employer=columns["employer"],
             legal_entity=columns["legal_entity"],
-            national=np.fromiter((r.is_national for r in rows), np.bool_, count),
+            national=column("national").astype(bool),
             name_ids=name_ids,
-            names=list(name_of),
+            names=list(builder.names),
             ranks=ranks,
             lists=lists,
             point_x=x,
@@ -417,7 +476,3 @@ class SearchIndex:
                 chosen = np.arange(len(candidates))
             ordered = chosen[np.argsort(ranks[chosen])]
         return [int(i) for i in ordered[offset:needed]]
-
-
-def index_rows(raw: Sequence[tuple[Any, ...]]) -> list[IndexRow]:
-    return [IndexRow(*row) for row in raw]
