@@ -185,3 +185,20 @@ async def test_unknown_documents_are_404(platform: Platform, path: str) -> None:
         404,
         {"statusCode": 404, "message": "Resource not found"},
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/docs/display-advert/v1/openapi.json",
+        "/docs/display-advert/v2/openapi.json",
+        "/docs/recruitment/v1/openapi.json",
+        "/docs/track-progress/v1/openapi.json",
+    ],
+)
+async def test_published_documents_are_valid_openapi_3_1(platform: Platform, path: str) -> None:
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.validators import OpenAPIV31SpecValidator
+
+    document = (await call(platform, path)).json()
+    validate(document, cls=OpenAPIV31SpecValidator)  # raises with the first problem
