@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from apprenticeships.app import Platform
 from apprenticeships.vacancies.search import EARTH_RADIUS_MILES
@@ -58,7 +60,7 @@ class World:
 
 @pytest.fixture
 async def world(platform_factory: PlatformFactory, database_url: str) -> AsyncIterator[World]:
-    async with platform_factory(database_url=database_url) as platform:
+    async with platform_factory(database_url=database_url, rate_limit="1000000/300") as platform:
         sessions, secret = platform.sessions, platform.secret_key
         employer = await builders.create_employer(sessions, "Acme Engineering")
         other_employer = await builders.create_employer(sessions, "Brightway Care")
@@ -417,7 +419,7 @@ async def test_the_sandbox_serves_its_own_partition(world: World) -> None:
         ({"Lat": 91, "Lon": 0}, "Lat"),
         ({"Lat": 0, "Lon": -181}, "Lon"),
         ({"Lat": "NaN", "Lon": 0}, "Lat"),
-        ({"Lat": 53.8}, "Lon"),
+        ({"Lat": 53.8}, "Lat"),
         ({"DistanceInMiles": 10}, "DistanceInMiles"),
         ({"Lat": 53.8, "Lon": -1.5, "DistanceInMiles": -1}, "DistanceInMiles"),
         ({"PostedInLastNumberOfDays": -3}, "PostedInLastNumberOfDays"),
@@ -468,3 +470,71 @@ async def test_openapi_documents_every_parameter(world: World) -> None:
         } | extra <= names
         assert "/vacancies/vacancy/{vacancyReference}" in document["paths"]
         assert "/vacancies/accountlegalentities" in document["paths"]
+
+
+PARAMETER_NAMES = [
+    "PageNumber",
+    "pagesize",
+    "Sort",
+    "Lat",
+    "Lon",
+    "DistanceInMiles",
+    "PostedInLastNumberOfDays",
+    "StandardLarsCode",
+    "Routes",
+    "Ukprn",
+    "AccountPublicHashedId",
+    "AccountLegalEntityPublicHashedId",
+    "FilterBySubscription",
+    "NationWideOnly",
+    "ExcludeRecruitingNationally",
+    "EmployerName",
+    "IncludeDetails",
+]
+VALUES = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "-1",
+            "0",
+            "1",
+            "1000",
+            "1001",
+            "99999999999999999999",
+            "1e3",
+            "NaN",
+            "Infinity",
+            "true",
+            "False",
+            "yes",
+            "DistanceAsc",
+            "Nonsense",
+            "53.8",
+            "-181",
+            "Digital",
+            "ABC123",
+        ]
+    ),
+    st.text(max_size=30),
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    query=st.lists(st.tuples(st.sampled_from(PARAMETER_NAMES), VALUES), max_size=6),
+    version=st.sampled_from(["1", "2"]),
+)
+async def test_any_query_gets_200_or_a_400_naming_the_field(
+    world: World, query: list[tuple[str, str]], version: str
+) -> None:
+    response = await world.get("/vacancies/vacancy", key="provider", version=version, query=query)
+    assert response.status in (200, 400, 403), response.body
+    body = response.json()
+    if response.status == 400:
+        assert body["errors"]
+        sent = {name.lower() for name, _ in query}
+        assert all(field.lower() in sent for field in body["errors"])
+    elif response.status == 200:
+        assert len(body["vacancies"]) <= body["totalFiltered"] <= body["total"]

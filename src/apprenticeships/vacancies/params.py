@@ -185,7 +185,8 @@ def parse(
     params.longitude = read.decimal("Lon", 180)
     has_lat, has_lon = "Lat" in values, "Lon" in values
     if has_lat != has_lon:
-        read.error("Lat" if has_lon else "Lon", "Lat and Lon must be sent together.")
+        # Reported under the one that was sent, which is what the caller has to fix.
+        read.error("Lat" if has_lat else "Lon", "Lat and Lon must be sent together.")
     params.distance_miles = read.integer("DistanceInMiles", low=0)
     if params.distance_miles is not None and not (has_lat and has_lon):
         read.error("DistanceInMiles", "DistanceInMiles needs Lat and Lon.")
