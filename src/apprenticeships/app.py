@@ -107,7 +107,7 @@ class Platform:
             {
                 "catalog": self.reload_catalog,
                 "referencedata": self.reference_data.reload,
-                "vacancies": self.vacancy_indexes.reload,
+                "vacancies": self.vacancy_indexes.request_reload,
             },
             settings.cache_poll_seconds,
         )
@@ -165,7 +165,7 @@ class Platform:
         self._tasks = [
             asyncio.create_task(self.poller.run(), name="cache-events"),
             asyncio.create_task(self.usage.run(), name="key-usage"),
-            asyncio.create_task(self.vacancy_indexes.run(), name="vacancy-index-days"),
+            asyncio.create_task(self.vacancy_indexes.run(), name="vacancy-index"),
         ]
         self.started = True
 

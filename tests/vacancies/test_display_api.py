@@ -538,3 +538,23 @@ async def test_any_query_gets_200_or_a_400_naming_the_field(
         assert all(field.lower() in sent for field in body["errors"])
     elif response.status == 200:
         assert len(body["vacancies"]) <= body["totalFiltered"] <= body["total"]
+
+
+async def test_a_change_event_brings_new_adverts_into_every_index_by_itself(world: World) -> None:
+    import asyncio
+    import time
+
+    from apprenticeships.keys.repository import CacheEventRepository
+    from apprenticeships.storage.engine import unit_of_work
+
+    sessions = world.platform.sessions
+    fresh = await builders.create_vacancy(
+        sessions, employer=world.employer, legal_entity=world.legal_entity, ukprn=world.provider
+    )
+    assert fresh not in references(await world.get("/vacancies/vacancy", query={"PageSize": 100}))
+    async with unit_of_work(sessions) as session:
+        await CacheEventRepository(session).add("vacancies", None, builders.now())
+    started = time.monotonic()
+    while fresh not in references(await world.get("/vacancies/vacancy", query={"PageSize": 100})):
+        assert time.monotonic() - started < 3, "the index did not pick the new advert up"
+        await asyncio.sleep(0.05)
