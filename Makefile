@@ -26,8 +26,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Create .venv with the platform and its development tools
 
 .PHONY: run
-run: install ## Set up the embedded database, print demo keys and serve on http://127.0.0.1:8000
+run: install ## Set up the embedded database and demo data, print demo keys and serve on http://127.0.0.1:8000
 	$(BIN)/apprenticeships db upgrade
+	$(BIN)/apprenticeships demo seed --vacancies 5000 --manifest var/demo-manifest.json
 	@$(BIN)/apprenticeships demo keys
 	$(BIN)/apprenticeships serve --host $(HOST) --port $(PORT)
 

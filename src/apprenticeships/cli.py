@@ -7,8 +7,10 @@ fails. Expected failures print one line to stderr and exit 1; never a stack trac
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy import inspect as sql_inspect
 from sqlalchemy.engine import make_url
@@ -27,6 +30,8 @@ from apprenticeships.accounts.service import AccountService, OwnerRef
 from apprenticeships.catalog.lifecycle import VersionState
 from apprenticeships.catalog.products import parse_product_reference, product_by_id
 from apprenticeships.catalog.service import CatalogService
+from apprenticeships.demo.organisations import DEVELOPER_EMAIL
+from apprenticeships.demo.service import seed as seed_demo
 from apprenticeships.errors import OperationError
 from apprenticeships.install import InstallReport, install
 from apprenticeships.keys.service import KeyService, parse_duration
@@ -424,7 +429,72 @@ def import_standards(
 
 # -- demo ----------------------------------------------------------------------------------
 
-DEMO_DEVELOPER = "demo@example.com"
+# Below this many adverts seeding takes about a second, and a bar would only flicker.
+DEMO_PROGRESS_FROM = 5_000
+
+
+@demo_app.command("seed")
+def demo_seed(
+    vacancies: Annotated[
+        int,
+        typer.Option(
+            "--vacancies",
+            help="Live adverts to have in the live environment; the sandbox gets a "
+            "smaller set (a twentieth, at least 50).",
+        ),
+    ] = 5_000,
+    manifest: Annotated[
+        Path | None,
+        typer.Option("--manifest", help="Write the JSON manifest to this file, not stdout."),
+    ] = None,
+) -> None:
+    """Load demo organisations, people, permissions and adverts, in live and sandbox, and
+    print a JSON manifest of them. Running it again adds only what is missing."""
+    if vacancies < 0:
+        _fail("--vacancies must be 0 or more")
+    started = time.monotonic()
+    bar = Progress(
+        TextColumn("Seeding demo adverts"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("seed")
+    added = 0
+
+    def report(done: int, total: int) -> None:
+        nonlocal added
+        added = done
+        bar.update(task, completed=done, total=total)
+        # Only on a terminal: piped output would get nothing but a stray blank line.
+        if total >= DEMO_PROGRESS_FROM and bar.console.is_terminal and not bar.live.is_started:
+            bar.start()
+
+    async def work(session: AsyncSession, settings: Settings) -> dict[str, Any]:
+        return await seed_demo(session, _now(), vacancies=vacancies, progress=report)
+
+    try:
+        made = _run(work)
+    finally:
+        if bar.live.is_started:
+            bar.stop()
+    text = json.dumps(made, indent=2) + "\n"
+    if manifest is None:
+        typer.echo(text, nl=False)
+    else:
+        try:
+            manifest.parent.mkdir(parents=True, exist_ok=True)
+            manifest.write_text(text, encoding="utf-8")
+        except OSError as error:
+            _fail(f"cannot write the manifest to {manifest}: {error.strerror or error}")
+    typer.echo(
+        f"Demo data ready: {made['vacancies']['live']} live adverts; {added} adverts added "
+        f"(live and sandbox) in {time.monotonic() - started:.1f}s"
+        + (f"; manifest in {manifest}." if manifest is not None else "."),
+        err=True,
+    )
 
 
 @demo_app.command("keys")
@@ -434,11 +504,11 @@ def demo_keys() -> None:
 
     async def work(session: AsyncSession, settings: Settings) -> tuple[str, str, str]:
         accounts = AccountService(session)
-        owner = OwnerRef.parse(f"developer:{DEMO_DEVELOPER}")
+        owner = OwnerRef.parse(f"developer:{DEVELOPER_EMAIL}")
         try:
             await accounts.find_owner(owner)
         except OperationError:
-            await accounts.add_developer(DEMO_DEVELOPER, _now(), "Demo developer")
+            await accounts.add_developer(DEVELOPER_EMAIL, _now(), "Demo developer")
         keys = KeyService(session, settings.resolved_secret_key())
         product = product_by_id("display-advert")
         live = await keys.issue(
@@ -460,9 +530,11 @@ def demo_keys() -> None:
         f"  sandbox: {sandbox}\n\n"
         "Try it:\n"
         f"  curl -H 'Ocp-Apim-Subscription-Key: {live}' -H 'X-Version: 2' "
+        f"'{url}/vacancies/vacancy?Lat=53.7997&Lon=-1.5492&DistanceInMiles=20&Sort=DistanceAsc'\n"
+        f"  curl -H 'Ocp-Apim-Subscription-Key: {live}' -H 'X-Version: 2' "
         f"{url}/vacancies/referencedata/courses/routes\n"
         f"  curl -H 'Ocp-Apim-Subscription-Key: {sandbox}' -H 'X-Version: 2' "
-        f"{url}/sandbox/vacancies/referencedata/courses\n"
+        f"{url}/sandbox/vacancies/vacancy\n"
     )
 
 

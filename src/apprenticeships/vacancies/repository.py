@@ -43,10 +43,15 @@ class VacancyRepository:
             for row in vacancies
         ]
         for start in range(0, len(rows), 2000):
-            await self.session.execute(insert(Vacancy), rows[start : start + 2000])
+            # render_nulls: every row sends the same columns, so one statement per batch
+            # (otherwise rows are grouped by which of their values are None).
+            await self.session.execute(
+                insert(Vacancy).execution_options(render_nulls=True), rows[start : start + 2000]
+            )
         for start in range(0, len(addresses), 5000):
             await self.session.execute(
-                insert(VacancyAddress), list(addresses[start : start + 5000])
+                insert(VacancyAddress).execution_options(render_nulls=True),
+                list(addresses[start : start + 5000]),
             )
 
     async def count(self, environment: str) -> int:

@@ -460,7 +460,7 @@ class SearchIndex:
                 # Adverts without a location (national) come last.
                 key = distances
             else:
-                key = np.where(np.isinf(distances), -1.0, -distances)
+                key = np.where(np.isinf(distances), np.inf, -distances)  # national last
             if needed < len(candidates):
                 cutoff = np.partition(key, needed - 1)[needed - 1]
                 chosen = np.flatnonzero(key <= cutoff)  # ties at the cutoff stay in

@@ -1,0 +1,63 @@
+"""`apprenticeships demo seed` as an operator (or `make run`) runs it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from apprenticeships.cli import app
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_url: str) -> Run:
+    monkeypatch.chdir(tmp_path)
+    for name in ("REDIS_URL", "SECRET_KEY", "RATE_LIMIT", "DATABASE_URL"):
+        monkeypatch.delenv(f"APPRENTICESHIPS_{name}", raising=False)
+    monkeypatch.setenv("APPRENTICESHIPS_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("APPRENTICESHIPS_VAR_DIR", str(tmp_path / "var"))
+    runner = CliRunner()
+
+    def run(*args: str, ok: bool = True) -> Result:
+        result = runner.invoke(app, list(args))
+        assert (result.exit_code == 0) == ok, (result.exit_code, result.stdout, result.stderr)
+        assert "Traceback" not in result.stdout + result.stderr
+        if not ok:
+            assert result.stderr.startswith("error: ")
+            assert result.stderr.count("\n") == 1, result.stderr
+        return result
+
+    return run
+
+
+def test_seed_writes_the_manifest_file_and_a_second_run_adds_nothing(
+    cli: Run, tmp_path: Path
+) -> None:
+    first = cli("demo", "seed", "--vacancies", "200", "--manifest", "var/demo-manifest.json")
+    assert first.stdout == ""
+    assert "200 live adverts; 250 adverts added" in first.stderr
+    written = json.loads((tmp_path / "var" / "demo-manifest.json").read_text("utf-8"))
+    assert written["vacancies"]["live"] == 200
+    assert len(written["vacancies"]["references"]) == 20
+    assert written["developers"] == [{"email": "dev@example.com"}]
+
+    again = cli("demo", "seed", "--vacancies", "200")
+    assert json.loads(again.stdout) == written
+    assert "; 0 adverts added" in again.stderr
+
+
+def test_seed_refuses_a_negative_number_in_one_line(cli: Run) -> None:
+    assert cli("demo", "seed", "--vacancies", "-5", ok=False).stderr == (
+        "error: --vacancies must be 0 or more\n"
+    )
+
+
+def test_seed_reports_a_manifest_it_cannot_write_in_one_line(cli: Run, tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file, not a directory", encoding="utf-8")
+    result = cli("demo", "seed", "--vacancies", "0", "--manifest", "taken/manifest.json", ok=False)
+    assert result.stderr.startswith("error: cannot write the manifest to taken/manifest.json")
