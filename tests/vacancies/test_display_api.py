@@ -205,11 +205,12 @@ async def test_v1_and_v2_shapes(world: World) -> None:
         }
         assert body["wage"] == {
             "wageType": "Custom",
-            "wageAmount": "18500.00",
+            "wageAmount": 18500.0,
             "wageUnit": "Annually",
             "workingWeekDescription": "Monday to Friday, 9am to 5pm",
         }
         assert body["expectedDuration"] == "18 months"
+        assert body["hoursPerWeek"] == 37.5
         assert (body["providerName"], body["ukprn"]) == ("Southgate Training", 10000002)
         assert body["skills"] == ["Communication skills", "IT skills"]
         assert body["qualifications"] == [

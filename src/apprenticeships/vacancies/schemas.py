@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,7 +29,7 @@ class WageUnit(StrEnum):
 
 class Wage(ApiModel):
     wage_type: WageType
-    wage_amount: Decimal | None = Field(default=None, description="Only for Custom wages.")
+    wage_amount: float | None = Field(default=None, description="Only for Custom wages.")
     wage_unit: WageUnit
     wage_additional_information: str | None = None
     working_week_description: str
@@ -76,7 +75,7 @@ class VacancyItem(ApiModel):
     closing_date: datetime = Field(description="23:59:59 on the closing day.")
     start_date: datetime
     wage: Wage
-    hours_per_week: Decimal
+    hours_per_week: float
     expected_duration: str = Field(examples=["18 months"])
     distance: float | None = Field(
         default=None, description="Miles to the nearest address; only when Lat and Lon are sent."

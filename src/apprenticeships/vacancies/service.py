@@ -201,12 +201,16 @@ class VacancyService:
             "start_date": datetime.combine(vacancy.start_date, time(), UTC),
             "wage": schemas.Wage(
                 wage_type=WAGE_TYPES[vacancy.wage_type],
-                wage_amount=vacancy.wage_amount if vacancy.wage_type == "Custom" else None,
+                wage_amount=(
+                    float(vacancy.wage_amount)
+                    if vacancy.wage_type == "Custom" and vacancy.wage_amount is not None
+                    else None
+                ),
                 wage_unit=schemas.WageUnit(vacancy.wage_unit),
                 wage_additional_information=vacancy.wage_additional_information,
                 working_week_description=vacancy.working_week_description,
             ),
-            "hours_per_week": vacancy.hours_per_week,
+            "hours_per_week": float(vacancy.hours_per_week),
             "expected_duration": f"{vacancy.duration} {unit}{'s' if vacancy.duration != 1 else ''}",
             "distance": round(distance, 2) if distance is not None else None,
             "employer_name": vacancy.employer_name,
