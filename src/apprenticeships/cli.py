@@ -7,8 +7,10 @@ fails. Expected failures print one line to stderr and exit 1; never a stack trac
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
+import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -33,6 +35,7 @@ from apprenticeships.catalog.service import CatalogService
 from apprenticeships.demo.organisations import DEVELOPER_EMAIL
 from apprenticeships.demo.service import seed as seed_demo
 from apprenticeships.errors import OperationError
+from apprenticeships.geo import importer as geo_importer
 from apprenticeships.install import InstallReport, install
 from apprenticeships.keys.service import KeyService, parse_duration
 from apprenticeships.referencedata.importer import import_ifate_standards
@@ -127,9 +130,11 @@ def _run(work: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T:
         return asyncio.run(main())
     except (OperationError, CliError) as error:
         _fail(str(error))
-    except (OperationalError, DBAPIError, OSError) as error:
+    except (OperationalError, DBAPIError, ConnectionError, TimeoutError, socket.gaierror) as error:
         target = _safe_url(settings.async_database_url) if "settings" in locals() else "?"
         _fail(f"cannot use the database at {target}: {type(error).__name__}: {_first_line(error)}")
+    except OSError as error:  # a file the command reads or writes
+        _fail(f"{error.filename or 'file'}: {error.strerror or _first_line(error)}")
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -425,6 +430,71 @@ def import_standards(
         return report.summary()
 
     typer.echo(_run(work), err=True)
+
+
+# -- geo ----------------------------------------------------------------------------------
+
+geo_app = typer.Typer(help="Postcode geocoding data.", no_args_is_help=True)
+app.add_typer(geo_app, name="geo")
+
+
+@geo_app.command("import")
+def geo_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A CSV with postcode (or district), latitude, longitude and country "
+            "columns: the ONS Postcode Directory, the NSPL, or a plain file."
+        ),
+    ],
+) -> None:
+    """Load postcode and district centres from an open postcode file. They take
+    precedence over the shipped district centres. Unusable lines are listed by line
+    number; importing the same file again changes nothing."""
+    if not file.is_file():
+        _fail(f"no such file: {file}")
+    try:
+        # Replacement characters rather than a failure part-way through a big file: a
+        # stray byte can only spoil the line it is on.
+        raw = file.open("rb")
+        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+    except OSError as error:
+        _fail(f"cannot read {file}: {error.strerror or error}")
+    started = time.monotonic()
+    bar = Progress(
+        TextColumn("Importing postcodes"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[lines]:,} lines"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("import", total=max(file.stat().st_size, 1), lines=0)
+
+    def report(progress: geo_importer.ImportReport) -> None:
+        bar.update(task, completed=raw.tell(), lines=progress.lines)
+
+    async def work(session: AsyncSession, settings: Settings) -> geo_importer.ImportReport:
+        return await geo_importer.import_centroids(session, handle, on_batch=report)
+
+    # Only on a terminal: piped output would get nothing but a stray blank line.
+    if bar.console.is_terminal:
+        bar.start()
+    try:
+        with handle:
+            result = _run(work)
+    finally:
+        if bar.live.is_started:
+            bar.stop()
+    for skipped in result.listed:
+        typer.echo(f"skipped {skipped}", err=True)
+    if (more := result.skipped.total() - len(result.listed)) > 0:
+        typer.echo(
+            f"skipped {more:,} more lines (only the first {len(result.listed)} are listed)",
+            err=True,
+        )
+    typer.echo(f"{result.summary()[:-1]}; took {time.monotonic() - started:.1f}s.", err=True)
 
 
 # -- demo ----------------------------------------------------------------------------------

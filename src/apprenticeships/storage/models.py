@@ -318,3 +318,24 @@ class VacancyAddress(Base):
     postcode: Mapped[str] = mapped_column(String(8))
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
+
+
+class PostcodeCentroid(Base):
+    """Where a full postcode ("LS1 4AB") or a postcode district ("LS1") is, loaded by
+    ``geo import`` from an official open postcode file. Postcodes that have no row here
+    fall back to the district centres shipped in ``geo/data/outcodes.csv``."""
+
+    __tablename__ = "postcode_centroids"
+    __table_args__ = (
+        CheckConstraint(
+            "country IN ('England', 'Wales', 'Scotland', 'Northern Ireland', "
+            "'Channel Islands', 'Isle of Man')",
+            name="country",
+        ),
+    )
+
+    # The canonical form from ``geo.postcodes``: a full postcode has a space, a district not.
+    key: Mapped[str] = mapped_column(String(8), primary_key=True)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    country: Mapped[str] = mapped_column(String(16))
