@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -213,22 +213,34 @@ def tail(path: Path, lines: int = 20) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
+@dataclass(frozen=True, slots=True)
+class Server:
+    port: int
+    pid: int
+    ready_seconds: float  # from launch until it first answered /health
+
+
 @contextmanager
-def server(env: dict[str, str], cwd: Path, log_path: Path) -> Iterator[int]:
-    """``bench.ungated`` under uvicorn, pinned to SERVER_CPU, stdout and stderr to a file;
-    yields its port once it answers."""
+def server(
+    args: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    log_path: Path,
+    ready_timeout: float = READY_TIMEOUT_SECONDS,
+) -> Iterator[Server]:
+    """``python <args> --port <free port>`` pinned to SERVER_CPU, stdout and stderr to a
+    file; yields it once /health answers 200."""
     port = free_port()
+    launched = time.monotonic()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            ["taskset", "-c", str(SERVER_CPU), sys.executable, "-m", "bench.ungated"]
-            + ["--port", str(port)],
+            ["taskset", "-c", str(SERVER_CPU), sys.executable, *args, "--port", str(port)],
             cwd=cwd,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while True:
             if process.poll() is not None:
                 raise BenchError(
@@ -239,10 +251,10 @@ def server(env: dict[str, str], cwd: Path, log_path: Path) -> Iterator[int]:
                     break
             except OSError:
                 pass
-            if time.monotonic() > deadline:
-                raise BenchError(f"the server did not start within {READY_TIMEOUT_SECONDS:.0f} s")
+            if time.monotonic() - launched > ready_timeout:
+                raise BenchError(f"the server did not start within {ready_timeout:.0f} s")
             time.sleep(0.1)
-        yield port
+        yield Server(port, process.pid, time.monotonic() - launched)
     finally:
         process.terminate()
         try:
@@ -253,14 +265,24 @@ def server(env: dict[str, str], cwd: Path, log_path: Path) -> Iterator[int]:
 
 
 def wrk(
-    label: str, url: str, headers: dict[str, str], connections: int, seconds: int
+    label: str,
+    url: str,
+    headers: dict[str, str],
+    connections: int,
+    seconds: int,
+    script: Path = STATUS_SCRIPT,
+    script_args: Sequence[str] = (),
 ) -> Measurement:
-    """One wrk run pinned to WRK_CPU; fails on anything but 200s."""
+    """One wrk run pinned to WRK_CPU; fails on anything but 200s. ``script`` must print
+    the BENCH_RESULT line of bench/status.lua; ``script_args`` go to it after ``--``."""
     command = ["taskset", "-c", str(WRK_CPU), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s"]
-    command += ["--timeout", "5s", "--latency", "-s", str(STATUS_SCRIPT)]
+    command += ["--timeout", "5s", "--latency", "-s", str(script)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    done = subprocess.run([*command, url], capture_output=True, text=True, check=False)
+    command.append(url)
+    if script_args:
+        command += ["--", *script_args]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_RESULT ")), None)
     if done.returncode != 0 or line is None:
         raise BenchError(f"wrk failed for {label}:\n{done.stdout}{done.stderr}")
@@ -292,7 +314,8 @@ def measure_backend(
     headers = {"Ocp-Apim-Subscription-Key": key, "X-Version": "2"}
     log_path = cwd / f"server-{name}.log"
     print(f"[{name}] starting the server", flush=True)
-    with server(env, cwd, log_path) as port:
+    with server(["-m", "bench.ungated"], env, cwd, log_path) as running:
+        port = running.port
         gated_url = f"http://127.0.0.1:{port}{PATH}"
         ungated_url = f"http://127.0.0.1:{port}{UNGATED_PREFIX}{PATH}"
         gated_status, gated_body = get(port, PATH, headers)

@@ -207,6 +207,9 @@ class SearchIndex:
     point_start: IntArray
     point_count: IntArray
     alive: npt.NDArray[np.bool_] = field(default_factory=lambda: np.ones(0, dtype=bool))
+    # Which adverts are live on a given day, and how many: the same for every search that
+    # day, so worked out once (a million-element pass costs more than the search itself).
+    _live_on: tuple[int, npt.NDArray[np.bool_], int] | None = None
 
     @classmethod
     def build(
@@ -388,10 +391,15 @@ class SearchIndex:
                 options.append(self.lists[name].get(value, np.empty(0, np.int64)))
         return min(options, key=len) if options else None
 
+    def _live(self, today: int) -> tuple[npt.NDArray[np.bool_], int]:
+        cached = self._live_on
+        if cached is None or cached[0] != today:
+            live = self.alive & (self.closing >= today)
+            cached = self._live_on = (today, live, int(np.count_nonzero(live)))
+        return cached[1], cached[2]
+
     def search(self, query: SearchQuery, now: datetime) -> SearchResult:
-        today = _days(now.astimezone(UTC).date())
-        live = self.alive & (self.closing >= today)
-        total = int(np.count_nonzero(live))
+        live, total = self._live(_days(now.astimezone(UTC).date()))
         point = query.latitude is not None and query.longitude is not None
         distances: FloatArray | None = None
         candidates = self._start(query)
@@ -455,7 +463,6 @@ class SearchIndex:
         )
         if by_distance:
             assert distances is not None
-            references = self.references[candidates]
             if query.sort is Sort.DISTANCE_ASC:
                 # Adverts without a location (national) come last.
                 key = distances
@@ -466,7 +473,8 @@ class SearchIndex:
                 chosen = np.flatnonzero(key <= cutoff)  # ties at the cutoff stay in
             else:
                 chosen = np.arange(len(candidates))
-            ordered = chosen[np.lexsort((references[chosen], key[chosen]))]
+            # Only the chosen few need their references, to break ties.
+            ordered = chosen[np.lexsort((self.references[candidates[chosen]], key[chosen]))]
         else:
             sort = query.sort if query.sort in self.ranks else Sort.AGE_DESC
             ranks = self.ranks[sort][candidates]
