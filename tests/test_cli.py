@@ -5,37 +5,18 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from apprenticeships.cli import app
+from tests.support.cli import Run, cli_runner
 
 FIXTURES = Path(__file__).parent / "referencedata" / "fixtures"
-Run = Callable[..., Result]
 
 
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_url: str) -> Run:
-    monkeypatch.chdir(tmp_path)
-    for name in ("REDIS_URL", "SECRET_KEY", "RATE_LIMIT", "DATABASE_URL"):
-        monkeypatch.delenv(f"APPRENTICESHIPS_{name}", raising=False)
-    monkeypatch.setenv("APPRENTICESHIPS_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("APPRENTICESHIPS_VAR_DIR", str(tmp_path / "var"))
-    runner = CliRunner()
-
-    def run(*args: str, ok: bool = True) -> Result:
-        result = runner.invoke(app, list(args))
-        assert (result.exit_code == 0) == ok, (result.exit_code, result.stdout, result.stderr)
-        assert "Traceback" not in result.stdout + result.stderr
-        if not ok:
-            assert result.stderr.startswith("error: ")
-            assert result.stderr.count("\n") == 1, result.stderr
-        return result
-
-    return run
+    return cli_runner(monkeypatch, tmp_path, sqlite_url)
 
 
 def test_accounts_and_keys_round_trip(cli: Run) -> None:

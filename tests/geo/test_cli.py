@@ -3,39 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from apprenticeships.cli import app
 from apprenticeships.geo.service import Geocoder, Located
 from apprenticeships.storage.engine import create_engine, session_factory
 from tests.geo.builders import ONSPD_EXPECTED, ONSPD_SAMPLE, ONSPD_SKIPPED, write_csv
-
-Run = Callable[..., Result]
+from tests.support.cli import Run, cli_runner
 
 
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> Run:
-    monkeypatch.chdir(tmp_path)
-    for name in ("REDIS_URL", "SECRET_KEY", "RATE_LIMIT", "DATABASE_URL"):
-        monkeypatch.delenv(f"APPRENTICESHIPS_{name}", raising=False)
-    monkeypatch.setenv("APPRENTICESHIPS_DATABASE_URL", database_url)
-    monkeypatch.setenv("APPRENTICESHIPS_VAR_DIR", str(tmp_path / "var"))
-    runner = CliRunner()
-
-    def run(*args: str, ok: bool = True) -> Result:
-        result = runner.invoke(app, list(args))
-        assert (result.exit_code == 0) == ok, (result.exit_code, result.stdout, result.stderr)
-        assert "Traceback" not in result.stdout + result.stderr
-        if not ok:
-            assert result.stderr.startswith("error: ")
-            assert result.stderr.count("\n") == 1, result.stderr
-        return result
-
-    return run
+    return cli_runner(monkeypatch, tmp_path, database_url)
 
 
 async def locate(database_url: str, *postcodes: str) -> dict[str, Located | None]:
