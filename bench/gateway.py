@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -532,20 +532,29 @@ def run(options: Options) -> None:
         "summary": summary(results),
         "backends": {name: result.as_json() for name, result in results.items()},
     }
+    write_results("gateway", started, document)
+
+
+def write_results(name: str, started: datetime, document: dict[str, Any]) -> None:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"gateway-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
+    path = RESULTS_DIR / f"{name}-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     path.write_text(json.dumps(document, indent=2) + "\n")
     print(f"\nResults: {path.relative_to(ROOT)}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    options = parse_options(argv)
+def run_main(run_options: Callable[[], None]) -> int:
+    """Exit status of a benchmark: 1 with a one-line error for a BenchError."""
     try:
-        run(options)
+        run_options()
     except BenchError as error:
         print(f"bench: error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_options(argv)
+    return run_main(lambda: run(options))
 
 
 if __name__ == "__main__":

@@ -42,7 +42,6 @@ from apprenticeships.settings import to_async_url
 from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
 from bench.gateway import (
     RATE_LIMIT,
-    RESULTS_DIR,
     ROOT,
     SERVER_CPU,
     STATUS_SCRIPT,
@@ -55,8 +54,10 @@ from bench.gateway import (
     get,
     load_average,
     provision_key,
+    run_main,
     server,
     verdict,
+    write_results,
     wrk,
     wrk_version,
 )
@@ -905,20 +906,12 @@ def run(options: Options) -> None:
         "goals": judged,
         "sizes": {str(result.size): result.as_json() for result in results},
     }
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"search-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
-    path.write_text(json.dumps(document, indent=2) + "\n")
-    print(f"\nResults: {path.relative_to(ROOT)}")
+    write_results("search", started, document)
 
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_options(argv)
-    try:
-        run(options)
-    except BenchError as error:
-        print(f"bench: error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return run_main(lambda: run(options))
 
 
 if __name__ == "__main__":
