@@ -84,3 +84,23 @@ async def test_an_event_committed_late_with_a_lower_id_is_still_applied(
     assert recorder.catalog == 1
     assert second not in poller._gaps
     assert (first, third) == (second - 1, second + 1)
+
+
+async def test_events_older_than_a_day_are_pruned(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    async with unit_of_work(sessions) as session:
+        events = CacheEventRepository(session)
+        await events.add("key", "old", builders.now() - timedelta(days=2))
+        await events.add("key", "new", builders.now())
+    poller = CacheEventPoller(sessions, KeyCache(never), {}, 0.5)
+    await poller.prune()
+    async with sessions() as session:
+        left = list(
+            await session.scalars(select(CacheEvent.key_hash).where(CacheEvent.kind == "key"))
+        )
+    assert left == ["new"]

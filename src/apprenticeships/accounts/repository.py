@@ -30,12 +30,6 @@ class OrganisationRepository:
     async def public_id_taken(self, kind: str, public_id: str) -> bool:
         return await self.find(kind, public_id) is not None
 
-    async def all(self, kind: str | None = None) -> list[Organisation]:
-        query = select(Organisation).order_by(Organisation.kind, Organisation.public_id)
-        if kind is not None:
-            query = query.where(Organisation.kind == kind)
-        return list(await self.session.scalars(query))
-
 
 class UserRepository:
     def __init__(self, session: AsyncSession) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from apprenticeships.catalog.lifecycle import VersionState, VersionStatus, version_statuses
+from apprenticeships.catalog.lifecycle import VersionStatus, version_statuses
 from apprenticeships.catalog.products import PRODUCTS, Product
 from apprenticeships.catalog.repository import VersionRepository
 from apprenticeships.errors import OperationError
@@ -77,9 +77,3 @@ class CatalogService:
         await self.versions.add(product.id, version, now)
         await self.events.add("catalog", None, now)
         return version
-
-
-def live_versions(statuses: list[VersionStatus]) -> list[int]:
-    return [
-        s.version for s in statuses if s.state in (VersionState.CURRENT, VersionState.DEPRECATED)
-    ]

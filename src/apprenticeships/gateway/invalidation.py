@@ -10,18 +10,24 @@ commit a lower id after a higher one, so ids skipped over are re-checked for a w
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from apprenticeships.gateway.keycache import KeyCache
 from apprenticeships.keys.repository import CacheEventRepository
+from apprenticeships.storage.engine import unit_of_work
 
 log = structlog.get_logger("apprenticeships.invalidation")
 
 GAP_PATIENCE_SECONDS = 30.0
+# Events are only needed until every process has read them; a day is plenty.
+EVENT_RETENTION = timedelta(days=1)
+PRUNE_EVERY_SECONDS = 3600.0
 MAX_GAPS = 10_000
 
 
@@ -42,6 +48,7 @@ class CacheEventPoller:
         self._last_id = 0
         self._gaps: dict[int, float] = {}
         self.polls = 0
+        self._pruned_at = -math.inf
 
     async def start_from_latest(self) -> None:
         async with self._sessions() as session:
@@ -71,11 +78,19 @@ class CacheEventPoller:
             await _maybe_await(self._reloaders[kind]())
         return len(events)
 
+    async def prune(self) -> None:
+        """Delete old events (any process may; deleting twice is harmless)."""
+        async with unit_of_work(self._sessions) as session:
+            await CacheEventRepository(session).prune(datetime.now(UTC) - EVENT_RETENTION)
+
     async def run(self) -> None:
         failing = False
         while True:
             try:
                 await self.poll_once()
+                if time.monotonic() - self._pruned_at >= PRUNE_EVERY_SECONDS:
+                    self._pruned_at = time.monotonic()
+                    await self.prune()
                 if failing:
                     log.warning("cache_events_poll_recovered")
                     failing = False

@@ -41,7 +41,7 @@ class SearchParameters:
     include_details: bool = False
 
 
-SCALARS_V1 = [
+SCALARS = [
     "PageNumber",
     "PageSize",
     "Sort",
@@ -53,24 +53,9 @@ SCALARS_V1 = [
     "AccountPublicHashedId",
     "AccountLegalEntityPublicHashedId",
     "FilterBySubscription",
-    "NationWideOnly",
 ]
-SCALARS_V2 = [
-    "PageNumber",
-    "PageSize",
-    "Sort",
-    "Lat",
-    "Lon",
-    "DistanceInMiles",
-    "PostedInLastNumberOfDays",
-    "Ukprn",
-    "AccountPublicHashedId",
-    "AccountLegalEntityPublicHashedId",
-    "FilterBySubscription",
-    "ExcludeRecruitingNationally",
-    "EmployerName",
-    "IncludeDetails",
-]
+SCALARS_V1 = [*SCALARS, "NationWideOnly"]
+SCALARS_V2 = [*SCALARS, "ExcludeRecruitingNationally", "EmployerName", "IncludeDetails"]
 ARRAYS = ("StandardLarsCode", "Routes")
 
 

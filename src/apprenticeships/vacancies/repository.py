@@ -54,32 +54,6 @@ class VacancyRepository:
                 list(addresses[start : start + 5000]),
             )
 
-    async def count(self, environment: str) -> int:
-        return int(
-            await self.session.scalar(
-                select(func.count()).select_from(Vacancy).where(Vacancy.environment == environment)
-            )
-            or 0
-        )
-
-    async def by_reference(self, environment: str, reference: int) -> Vacancy | None:
-        return await self.session.scalar(
-            select(Vacancy)
-            .options(selectinload(Vacancy.addresses))
-            .where(Vacancy.environment == environment, Vacancy.reference == reference)
-        )
-
-    async def by_references(self, environment: str, references: Iterable[int]) -> list[Vacancy]:
-        wanted = list(references)
-        if not wanted:
-            return []
-        result = await self.session.scalars(
-            select(Vacancy)
-            .options(selectinload(Vacancy.addresses))
-            .where(Vacancy.environment == environment, Vacancy.reference.in_(wanted))
-        )
-        return list(result)
-
     async def live_for_index(
         self, environment: str, today: date, chunk: int = 10_000
     ) -> AsyncIterator[Sequence[Any]]:
