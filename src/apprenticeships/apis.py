@@ -7,12 +7,16 @@ version that has no routes yet answers every path with the gateway's 404.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
 from apprenticeships.catalog.products import Product
 from apprenticeships.dependencies import ProductState
 from apprenticeships.problems import install_problem_handlers
+from apprenticeships.recruitment import endpoints as recruitment_v1
 from apprenticeships.vacancies import routes_v1 as display_advert_v1
 from apprenticeships.vacancies import routes_v2 as display_advert_v2
 
@@ -21,6 +25,12 @@ RouterFactory = Callable[[], APIRouter]
 ROUTERS: dict[tuple[str, int], RouterFactory] = {
     ("display-advert", 1): display_advert_v1.router,
     ("display-advert", 2): display_advert_v2.router,
+    ("recruitment", 1): recruitment_v1.router,
+}
+# Request bodies that routes read themselves (to report every problem at once) and
+# document by reference; their schemas are added to the version's OpenAPI components.
+DOCUMENTED_MODELS: dict[tuple[str, int], tuple[type[BaseModel], ...]] = {
+    ("recruitment", 1): recruitment_v1.DOCUMENTED_MODELS,
 }
 
 DESCRIPTIONS = {
@@ -45,7 +55,29 @@ def build_product_app(product: Product, version: int, state: ProductState) -> Fa
     factory = ROUTERS.get((product.id, version))
     if factory is not None:
         app.include_router(factory(), prefix=product.path)
+    models = DOCUMENTED_MODELS.get((product.id, version))
+    if models:
+        _document_models(app, models)
     return app
+
+
+def _document_models(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = build()
+            _, definitions = models_json_schema(
+                [(model, "validation") for model in models],
+                by_alias=True,
+                ref_template="#/components/schemas/{model}",
+            )
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(definitions.get("$defs", {}))
+        assert app.openapi_schema is not None  # FastAPI keeps what build() made
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def build_product_apps(

@@ -44,6 +44,7 @@ from apprenticeships.gateway.ratelimit import (
 from apprenticeships.gateway.redisclient import PipelinedRedis
 from apprenticeships.gateway.usage import UsageRecorder
 from apprenticeships.gateway.versions import VersionTable
+from apprenticeships.geo.service import Geocoder, shipped_districts
 from apprenticeships.keys.service import KeyService
 from apprenticeships.observability.accesslog import AccessLog
 from apprenticeships.observability.logs import configure_logging
@@ -63,8 +64,14 @@ class DatabaseNotReadyError(RuntimeError):
 
 
 class Platform:
-    def __init__(self, settings: Settings, products: tuple[Product, ...] = PRODUCTS) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        products: tuple[Product, ...] = PRODUCTS,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.settings = settings
+        self.clock = clock
         self.products = products
         self.secret_key = settings.resolved_secret_key()
         self.engine = create_engine(settings.async_database_url)
@@ -112,9 +119,17 @@ class Platform:
             },
             settings.cache_poll_seconds,
         )
+        self.geocoder = Geocoder(shipped_districts(), self.sessions)
         self.product_apps = build_product_apps(
             products,
-            ProductState(settings, self.sessions, self.reference_data, self.vacancy_indexes),
+            ProductState(
+                settings,
+                self.sessions,
+                self.reference_data,
+                self.vacancy_indexes,
+                self.geocoder,
+                clock,
+            ),
         )
         self.gateway = Gateway(
             products=products,

@@ -7,6 +7,7 @@ fails. Expected failures print one line to stderr and exit 1; never a stack trac
 from __future__ import annotations
 
 import asyncio
+import getpass
 import io
 import json
 import os
@@ -38,6 +39,7 @@ from apprenticeships.errors import OperationError
 from apprenticeships.geo import importer as geo_importer
 from apprenticeships.install import InstallReport, install
 from apprenticeships.keys.service import KeyService, parse_duration
+from apprenticeships.recruitment.review import ReviewService
 from apprenticeships.referencedata.importer import import_ifate_standards
 from apprenticeships.settings import RateLimitRule, Settings
 from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
@@ -410,6 +412,80 @@ def versions_release(
         chosen = product_by_id(product)
         version = await CatalogService(session).release(chosen, _now())
         return f"Released {chosen.name} version {version}."
+
+    typer.echo(_run(work), err=True)
+
+
+# -- vacancies -----------------------------------------------------------------------------
+
+vacancies_app = typer.Typer(
+    help="Review adverts created through the Recruitment API.", no_args_is_help=True
+)
+app.add_typer(vacancies_app, name="vacancies")
+
+
+def _reviewer() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in this environment
+        return "cli"
+
+
+@vacancies_app.command("list")
+def vacancies_list(
+    status: Annotated[
+        str,
+        typer.Option(help="Submitted (waiting for review) or Review (waiting for the employer)."),
+    ] = "Submitted",
+) -> None:
+    """List adverts waiting for review, oldest first."""
+    wanted = {"submitted": "Submitted", "review": "Review"}.get(status.strip().lower(), "")
+    if not wanted:
+        _fail("--status must be Submitted or Review")
+
+    async def work(session: AsyncSession, settings: Settings) -> Table:
+        table = Table(
+            "reference", "status", "title", "employer", "provider", "by", "submitted", "closes"
+        )
+        for item in await ReviewService(session).awaiting((wanted,)):
+            table.add_row(
+                f"VAC{item.reference}",
+                item.status,
+                item.title,
+                item.employer,
+                item.provider,
+                item.owner_kind,
+                f"{item.submitted_at:%Y-%m-%d %H:%M}" if item.submitted_at else "",
+                item.closing_date,
+            )
+        return table
+
+    _out().print(_run(work))
+
+
+@vacancies_app.command("approve")
+def vacancies_approve(
+    reference: Annotated[str, typer.Argument(help="The advert's reference, with or without VAC.")],
+) -> None:
+    """Approve a submitted advert: it is live in the Display advert API at once."""
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        vacancy = await ReviewService(session).approve(reference, _reviewer(), _now())
+        return f"VAC{vacancy.reference} is live until {vacancy.closing_date.isoformat()}."
+
+    typer.echo(_run(work), err=True)
+
+
+@vacancies_app.command("reject")
+def vacancies_reject(
+    reference: Annotated[str, typer.Argument(help="The advert's reference, with or without VAC.")],
+    reason: Annotated[str, typer.Option(help="Why, for the advert's owner.")] = "",
+) -> None:
+    """Reject a submitted advert, saying why."""
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        vacancy = await ReviewService(session).reject(reference, reason, _reviewer(), _now())
+        return f"VAC{vacancy.reference} is rejected."
 
     typer.echo(_run(work), err=True)
 

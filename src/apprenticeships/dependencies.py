@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from apprenticeships.gateway.context import SCOPE_KEY, SubscriptionContext
 from apprenticeships.gateway.middleware import REQUEST_ID_SCOPE_KEY
+from apprenticeships.geo.service import Geocoder
 from apprenticeships.referencedata.service import ReferenceDataCache
 from apprenticeships.settings import Settings
 from apprenticeships.storage.engine import unit_of_work
@@ -25,6 +27,9 @@ class ProductState:
     sessions: async_sessionmaker[AsyncSession]
     reference_data: ReferenceDataCache
     vacancy_indexes: VacancyIndexes
+    geocoder: Geocoder
+    # The current UTC time; tests move it to see adverts close.
+    clock: Callable[[], datetime]
 
 
 # Dependencies are async so FastAPI calls them inline instead of in a worker thread.

@@ -27,6 +27,9 @@ class OrganisationRepository:
     async def find_by_email(self, email: str) -> Organisation | None:
         return await self.session.scalar(select(Organisation).where(Organisation.email == email))
 
+    async def by_id(self, organisation_id: int) -> Organisation | None:
+        return await self.session.get(Organisation, organisation_id)
+
     async def public_id_taken(self, kind: str, public_id: str) -> bool:
         return await self.find(kind, public_id) is not None
 

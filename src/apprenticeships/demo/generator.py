@@ -22,6 +22,7 @@ from itertools import accumulate
 from typing import Any
 
 from apprenticeships.demo.organisations import DemoEmployer, DemoLegalEntity
+from apprenticeships.referencedata.lists import CANDIDATE_SKILLS
 from apprenticeships.referencedata.wages import rates_on
 
 # Changing this changes every generated advert.
@@ -36,27 +37,6 @@ JITTER_KM = 3.0
 KM_PER_DEGREE_LATITUDE = 111.32
 # An advert with several addresses has its other sites among this many nearest towns.
 NEIGHBOURS = 8
-
-# The list Find an apprenticeship offers (das-recruit ``CandidateSkillsProvider``).
-CANDIDATE_SKILLS = (
-    "Communication skills",
-    "IT skills",
-    "Attention to detail",
-    "Organisation skills",
-    "Customer care skills",
-    "Problem solving skills",
-    "Presentation skills",
-    "Administrative skills",
-    "Number skills",
-    "Analytical skills",
-    "Logical",
-    "Team working",
-    "Creative",
-    "Initiative",
-    "Non judgemental",
-    "Patience",
-    "Physical fitness",
-)
 
 # Letters a postcode's inward code may end with (Royal Mail leaves out C, I, K, M, O, V).
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"

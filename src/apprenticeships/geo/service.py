@@ -32,6 +32,7 @@ import asyncio
 import csv
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from typing import Literal
 
@@ -55,7 +56,8 @@ class Located:
     precision: Precision
 
 
-def shipped_districts() -> dict[str, Located]:
+@cache
+def shipped_districts() -> Mapping[str, Located]:
     """The district centres shipped in ``geo/data/outcodes.csv``, by outcode."""
     text = resources.files(__package__).joinpath("data/outcodes.csv").read_text("utf-8")
     return {

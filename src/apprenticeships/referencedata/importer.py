@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +39,7 @@ class ParsedStandard:
     route: str
     version: tuple[int, ...]
     apprenticeship_type: str
+    last_date_starts: date | None = None
 
 
 @dataclass
@@ -64,6 +65,16 @@ class ImportReport:
                 + "."
             )
         return text
+
+
+def _date(value: Any) -> date | None:
+    """A day from IfATE's "2017-09-18T00:00:00" (or a bare date); None when absent or bad."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 def _version(value: Any) -> tuple[int, ...]:
@@ -122,6 +133,7 @@ def parse_standards(content: bytes, report: ImportReport) -> list[ParsedStandard
             route=route[:100],
             version=_version(item.get("version")),
             apprenticeship_type=kind,
+            last_date_starts=_date(item.get("latestStartDate")),
         )
         current = newest.get(lars)
         if current is None or parsed.version >= current.version:
@@ -157,6 +169,7 @@ async def import_ifate_standards(
             "status": item.status,
             "is_active": item.status == ACTIVE_STATUS,
             "version": ".".join(str(p) for p in item.version),
+            "last_date_starts": item.last_date_starts,
         }
         standard = existing.get(item.lars_code)
         if standard is None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from apprenticeships.storage.models import Route, Standard
+from apprenticeships.storage.models import Organisation, ProviderCourse, Route, Standard
 
 
 class ReferenceDataRepository:
@@ -44,3 +46,21 @@ class ReferenceDataRepository:
 
     async def flush(self) -> None:
         await self.session.flush()
+
+    async def provider_courses(self, ukprn: str) -> set[int]:
+        """LARS codes of the courses a provider delivers; empty for an unknown UKPRN."""
+        found = await self.session.scalars(
+            select(ProviderCourse.lars_code)
+            .join(Organisation, Organisation.id == ProviderCourse.provider_id)
+            .where(Organisation.kind == "provider", Organisation.public_id == ukprn)
+        )
+        return {int(code) for code in found}
+
+    async def add_provider_courses(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Record (provider id, LARS code) pairs; pairs already there are left alone."""
+        rows = [{"provider_id": p, "lars_code": c} for p, c in sorted(set(pairs))]
+        if not rows:
+            return
+        dialect = self.session.get_bind().dialect.name
+        insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self.session.execute(insert(ProviderCourse).on_conflict_do_nothing(), rows)

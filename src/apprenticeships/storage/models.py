@@ -199,6 +199,8 @@ class Standard(Base):
     status: Mapped[str] = mapped_column(String(64))
     is_active: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[str | None] = mapped_column(String(16))
+    # The last day an apprentice may start on this standard (IfATE "lastDateStarts").
+    last_date_starts: Mapped[date | None] = mapped_column(Date)
 
     route: Mapped[Route] = relationship(lazy="raise")
 
@@ -311,12 +313,46 @@ class Vacancy(Base):
     application_method: Mapped[str] = mapped_column(String(40))
     application_url: Mapped[str | None] = mapped_column(String(2000))
     application_instructions: Mapped[str | None] = mapped_column(String(500))
+    additional_question_1: Mapped[str | None] = mapped_column(String(250))
+    additional_question_2: Mapped[str | None] = mapped_column(String(250))
+    # Who created it through the Recruitment API: "employer" or "provider" (the key's
+    # owner kind); empty for adverts made another way (demo data).
+    owner_kind: Mapped[str | None] = mapped_column(String(16))
+    # The person the caller named as submitting it; never shown in the Display advert API.
+    submitter_name: Mapped[str | None] = mapped_column(String(100))
+    submitter_email: Mapped[str | None] = mapped_column(String(100))
+    submitter_phone: Mapped[str | None] = mapped_column(String(16))
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reviewed_by: Mapped[str | None] = mapped_column(String(320))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     addresses: Mapped[list[VacancyAddress]] = relationship(
         lazy="raise", order_by="VacancyAddress.position", cascade="all, delete-orphan"
     )
+
+
+class ProviderCourse(Base):
+    """A course (standard) a training provider delivers."""
+
+    __tablename__ = "provider_courses"
+
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    lars_code: Mapped[int] = mapped_column(
+        ForeignKey("standards.lars_code"), primary_key=True, autoincrement=False
+    )
+
+
+class Counter(Base):
+    """A named number handed out in order, such as the next advert reference. Taking one
+    is an UPDATE of its row, so concurrent writers queue instead of colliding."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
 
 
 class VacancyAddress(Base):

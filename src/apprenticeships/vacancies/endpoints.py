@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -130,7 +129,7 @@ def router(version: int) -> APIRouter:
         parsed, errors = search_params.parse(request.query_params.multi_items(), version)
         if errors:
             raise BadRequest(errors=errors)
-        now = datetime.now(UTC)
+        now = state.clock()
         index = state.vacancy_indexes.get(caller.environment)
         service = VacancyService(session, state.settings.public_url)
         rows, distances, total, total_filtered, pages = await service.search(
@@ -161,7 +160,7 @@ def router(version: int) -> APIRouter:
     ) -> Response:
         """One live advert in full. The reference may carry the `VAC` prefix or not."""
         service = VacancyService(session, state.settings.public_url)
-        row = await service.detail(caller, vacancyReference, datetime.now(UTC))
+        row = await service.detail(caller, vacancyReference, state.clock())
         make = service.item_v1 if version == 1 else service.item_v2
         return _json(make(row, None, True))
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from apprenticeships.storage.models import (
+    Counter,
     LegalEntity,
     Organisation,
     Route,
@@ -20,7 +21,7 @@ from apprenticeships.storage.models import (
     VacancyAddress,
 )
 
-FIRST_REFERENCE = 1_000_000_000
+REFERENCE_COUNTER = "vacancy_reference"
 
 
 class VacancyRepository:
@@ -37,11 +38,11 @@ class VacancyRepository:
         self, vacancies: Sequence[dict[str, Any]], addresses: Sequence[dict[str, Any]]
     ) -> None:
         """Insert many adverts at once. Each dict holds column values (``id`` included);
-        an advert's reference defaults to 1,000,000,000 + its id."""
-        rows = [
-            {**row, "reference": row.get("reference") or FIRST_REFERENCE + row["id"]}
-            for row in vacancies
-        ]
+        adverts without a ``reference`` get the next ones in order."""
+        references = iter(
+            await self.next_references(sum(1 for r in vacancies if not r.get("reference")))
+        )
+        rows = [{**row, "reference": row.get("reference") or next(references)} for row in vacancies]
         for start in range(0, len(rows), 2000):
             # render_nulls: every row sends the same columns, so one statement per batch
             # (otherwise rows are grouped by which of their values are None).
@@ -53,6 +54,57 @@ class VacancyRepository:
                 insert(VacancyAddress).execution_options(render_nulls=True),
                 list(addresses[start : start + 5000]),
             )
+
+    async def next_references(self, count: int = 1) -> range:
+        """The next ``count`` advert references, shared by both environments. The counter's
+        row stays locked until the transaction ends, so concurrent writers queue here; on
+        SQLite this is the statement that takes the write lock."""
+        if count == 0:
+            return range(0)
+        last = await self.session.scalar(
+            update(Counter)
+            .where(Counter.name == REFERENCE_COUNTER)
+            .values(value=Counter.value + count)
+            .returning(Counter.value)
+        )
+        if last is None:
+            raise RuntimeError("the advert reference counter is missing; run `db upgrade`")
+        return range(int(last) - count + 1, int(last) + 1)
+
+    async def client_id_taken(self, client_id: str) -> bool:
+        found = await self.session.scalar(
+            select(Vacancy.id).where(Vacancy.client_id == client_id).limit(1)
+        )
+        return found is not None
+
+    async def add(self, vacancy: Vacancy) -> Vacancy:
+        self.session.add(vacancy)
+        await self.session.flush()
+        return vacancy
+
+    async def by_reference(self, environment: str, reference: int) -> Vacancy | None:
+        return await self.session.scalar(
+            select(Vacancy).where(
+                Vacancy.environment == environment, Vacancy.reference == reference
+            )
+        )
+
+    async def with_status(
+        self, environment: str, statuses: Iterable[str], limit: int = 500
+    ) -> list[tuple[Vacancy, str, str]]:
+        """Adverts in these states, oldest submission first, with the employer's and the
+        provider's names."""
+        employer = aliased(Organisation)
+        provider = aliased(Organisation)
+        result = await self.session.execute(
+            select(Vacancy, employer.name, provider.name)
+            .join(employer, employer.id == Vacancy.employer_id)
+            .join(provider, provider.id == Vacancy.provider_id)
+            .where(Vacancy.environment == environment, Vacancy.status.in_(list(statuses)))
+            .order_by(Vacancy.submitted_at, Vacancy.id)
+            .limit(limit)
+        )
+        return [(vacancy, e, p) for vacancy, e, p in result.all()]
 
     async def live_for_index(
         self, environment: str, today: date, chunk: int = 10_000

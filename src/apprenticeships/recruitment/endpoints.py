@@ -1,0 +1,208 @@
+"""Recruitment API, version 1: create adverts, and the reference data they use."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy.exc import IntegrityError
+from starlette.responses import Response
+
+from apprenticeships.catalog.products import DISPLAY_ADVERT
+from apprenticeships.dependencies import Session, State, Subscription
+from apprenticeships.gateway import responses
+from apprenticeships.problems import BadRequest
+from apprenticeships.recruitment import messages as m
+from apprenticeships.recruitment import schemas
+from apprenticeships.recruitment.service import RecruitmentService
+from apprenticeships.referencedata.lists import CANDIDATE_SKILLS, QUALIFICATION_TYPES
+from apprenticeships.referencedata.repository import ReferenceDataRepository
+from apprenticeships.referencedata.schemas import TrainingCourses
+from apprenticeships.storage.engine import unit_of_work
+from apprenticeships.vacancies import schemas as vacancy_schemas
+from apprenticeships.vacancies.service import VacancyService
+
+JSON = "application/json; charset=utf-8"
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+SANDBOX_REFERENCE = 1_000_000_001
+# Fixed ids that give canned answers in the sandbox, so clients can test how they
+# handle a duplicate and a rate limit.
+SANDBOX_ALREADY_SUBMITTED = uuid.UUID("00000000-0000-0000-0000-000000000000")
+SANDBOX_TOO_MANY_REQUESTS = uuid.UUID("11111111-1111-1111-1111-111111111111")
+SANDBOX_RETRY_AFTER = 60
+
+_REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/CreateVacancyRequest"}}
+    },
+}
+
+DOCUMENTED_MODELS = (schemas.CreateVacancyRequest,)
+
+
+def _json(
+    content: bytes | str, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(content, status_code=status, media_type=JSON, headers=headers)
+
+
+def _client_id(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        raise BadRequest(errors={"id": [m.ID_INVALID]}) from None
+
+
+def router() -> APIRouter:
+    api = APIRouter()
+
+    @api.post(
+        "/vacancy/{id}",
+        tags=["Vacancy"],
+        status_code=201,
+        response_model=schemas.CreateVacancyResponse,
+        summary="Create an apprenticeship advert",
+        operation_id="CreateVacancy",
+        responses={
+            201: {
+                "description": "Created, waiting for review.",
+                "headers": {
+                    "Location": {
+                        "description": "Where the advert will be in the Display advert API "
+                        "once approved.",
+                        "schema": {"type": "string", "format": "uri"},
+                    }
+                },
+            },
+            400: PROBLEM,
+            403: PROBLEM,
+            404: PROBLEM,
+        },
+        openapi_extra={"requestBody": _REQUEST_BODY},
+    )
+    async def create_vacancy(
+        id: str, request: Request, state: State, caller: Subscription
+    ) -> Response:
+        """Creates an advert for a legal entity your key may act for. `id` is a GUID you
+        choose: send the same advert again with the same id and it is not created twice
+        (you get 400 "Vacancy already submitted"). Every problem with the body comes back
+        in one 400 response, keyed by the JSON path of the field.
+
+        The advert waits for review by the platform's reviewers (adverts from a provider
+        that needs the employer's review wait for the employer first) and appears in the
+        Display advert API once approved. In the sandbox the advert is checked the same
+        way but not stored, and the reference is always 1000000001."""
+        client_id = _client_id(id)
+        if caller.is_sandbox and client_id == SANDBOX_ALREADY_SUBMITTED:
+            raise BadRequest(m.ALREADY_SUBMITTED)
+        if caller.is_sandbox and client_id == SANDBOX_TOO_MANY_REQUESTS:
+            content = responses.body(429, responses.too_many_requests_message(SANDBOX_RETRY_AFTER))
+            return _json(content, 429, {"Retry-After": str(SANDBOX_RETRY_AFTER)})
+        try:
+            body = json.loads(await request.body())
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise BadRequest(errors={"$": [m.BODY_NOT_JSON]}) from None
+        now = state.clock()
+        async with state.sessions() as session:
+            service = RecruitmentService(session, state.geocoder)
+            if not caller.is_sandbox and await service.client_id_taken(str(client_id)):
+                raise BadRequest(m.ALREADY_SUBMITTED)
+            advert = await service.check(caller, body, now.date())
+        if caller.is_sandbox:
+            reference = SANDBOX_REFERENCE
+        else:
+            try:
+                async with unit_of_work(state.sessions) as session:
+                    service = RecruitmentService(session, state.geocoder)
+                    reference = await service.create(
+                        advert, str(client_id), caller.environment, now
+                    )
+            except IntegrityError:
+                # Another request with this id committed first.
+                raise BadRequest(m.ALREADY_SUBMITTED) from None
+        base = state.settings.public_url + ("/sandbox" if caller.is_sandbox else "")
+        location = f"{base}{DISPLAY_ADVERT.path}/vacancy/{reference}"
+        body_out = schemas.CreateVacancyResponse(vacancy_reference=str(reference))
+        return _json(body_out.model_dump_json(by_alias=True), 201, {"Location": location})
+
+    @api.get(
+        "/accountlegalentities",
+        tags=["Account legal entities"],
+        response_model=vacancy_schemas.AccountLegalEntities,
+        summary="List the legal entities your key can create adverts for",
+        operation_id="GetAccountLegalEntities",
+        responses={403: PROBLEM},
+    )
+    async def legal_entities(state: State, caller: Subscription, session: Session) -> Response:
+        """An employer key: its account's legal entities. A provider key: the legal
+        entities that gave it permission to recruit."""
+        service = VacancyService(session, state.settings.public_url)
+        result = await service.legal_entities_for(caller)
+        return _json(result.model_dump_json(by_alias=True, exclude_none=True))
+
+    @api.get(
+        "/referencedata/qualifications",
+        tags=["Reference data"],
+        response_model=schemas.Qualifications,
+        summary="List the qualification types",
+        operation_id="GetQualifications",
+    )
+    async def qualifications() -> Response:
+        """The values `qualifications[].qualificationType` accepts."""
+        return _json(
+            schemas.Qualifications(qualifications=list(QUALIFICATION_TYPES)).model_dump_json(
+                by_alias=True
+            )
+        )
+
+    @api.get(
+        "/referencedata/skills",
+        tags=["Reference data"],
+        response_model=schemas.CandidateSkills,
+        summary="List the candidate skills",
+        operation_id="GetSkills",
+    )
+    async def skills() -> Response:
+        """The standard list of skills and personal qualities for `skills`. Adverts may
+        also name others (at most 30 characters each)."""
+        return _json(
+            schemas.CandidateSkills(candidate_skills=list(CANDIDATE_SKILLS)).model_dump_json(
+                by_alias=True
+            )
+        )
+
+    @api.get(
+        "/referencedata/courses",
+        tags=["Reference data"],
+        response_model=TrainingCourses,
+        summary="List the apprenticeship courses",
+        operation_id="GetTrainingCourses",
+        responses={400: PROBLEM},
+    )
+    async def courses(
+        state: State,
+        session: Session,
+        ukprn: int | None = Query(
+            default=None,
+            ge=10_000_000,
+            le=99_999_999,
+            description="Only the courses this training provider delivers.",
+        ),
+    ) -> Response:
+        """Apprenticeship standards approved for delivery, for `standardLarsCode`."""
+        if ukprn is None:
+            return _json(state.reference_data.courses_json)
+        delivered = await ReferenceDataRepository(session).provider_courses(str(ukprn))
+        courses = TrainingCourses(
+            training_courses=[
+                course
+                for course in state.reference_data.courses.training_courses
+                if course.lars_code in delivered
+            ]
+        )
+        return _json(courses.model_dump_json(by_alias=True))
+
+    return api

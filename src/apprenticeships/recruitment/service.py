@@ -1,0 +1,262 @@
+"""Creating adverts through the Recruitment API: who may, what a valid advert is, and
+what is stored. The owner of an advert always comes from the caller's key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from apprenticeships.accounts.repository import LegalEntityRepository, OrganisationRepository
+from apprenticeships.catalog.products import OwnerKind
+from apprenticeships.gateway.context import SubscriptionContext
+from apprenticeships.geo.service import ENGLAND, Geocoder
+from apprenticeships.problems import BadRequest, Forbidden, NotFound
+from apprenticeships.recruitment import messages as m
+from apprenticeships.recruitment.reader import Problems
+from apprenticeships.recruitment.validation import AdvertDraft, read_advert
+from apprenticeships.referencedata.repository import ReferenceDataRepository
+from apprenticeships.storage.models import LegalEntity, Organisation, Vacancy, VacancyAddress
+from apprenticeships.vacancies.repository import VacancyRepository
+
+FOUNDATION = "FoundationApprenticeship"
+# How the Recruitment API's wage types are stored (the Display advert API's names).
+STORED_WAGE_TYPES = {
+    "FixedWage": "Custom",
+    "NationalMinimumWageForApprentices": "ApprenticeshipMinimum",
+    "NationalMinimumWage": "NationalMinimum",
+    "CompetitiveSalary": "CompetitiveSalary",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedAdvert:
+    """An advert that passed every rule, with the stored things it refers to."""
+
+    draft: AdvertDraft
+    legal_entity: LegalEntity
+    employer: Organisation
+    provider: Organisation
+    owner_kind: OwnerKind
+    requires_employer_review: bool
+    foundation: bool
+    points: tuple[tuple[float, float], ...]
+
+
+class RecruitmentService:
+    def __init__(self, session: AsyncSession, geocoder: Geocoder) -> None:
+        self.session = session
+        self.vacancies = VacancyRepository(session)
+        self.organisations = OrganisationRepository(session)
+        self.legal_entities = LegalEntityRepository(session)
+        self.reference_data = ReferenceDataRepository(session)
+        self.geocoder = geocoder
+
+    async def client_id_taken(self, client_id: str) -> bool:
+        return await self.vacancies.client_id_taken(client_id)
+
+    async def check(self, caller: SubscriptionContext, body: Any, today: date) -> CheckedAdvert:
+        """Every rule, in this order: the body is a JSON object (400); the legal entity is
+        one the key may act for (403); the fields (400, all problems together); the
+        training provider is registered (404)."""
+        if not isinstance(body, dict):
+            raise BadRequest(errors={"$": [m.BODY_NOT_JSON]})
+        caller_organisation = await self.organisations.find(caller.owner_kind, caller.owner_id)
+        if caller.owner_kind is OwnerKind.DEVELOPER or caller_organisation is None:
+            raise Forbidden(m.LEGAL_ENTITY_NOT_LINKED)
+        problems = Problems()
+        draft = read_advert(
+            body, today, problems, ukprn_required=caller.owner_kind is not OwnerKind.PROVIDER
+        )
+
+        legal_entity = employer = None
+        requires_review = False
+        if draft.legal_entity_public_hashed_id is not None:
+            legal_entity, employer, requires_review = await self._acting_for(
+                caller, caller_organisation, draft.legal_entity_public_hashed_id
+            )
+
+        foundation = await self._check_standard(draft, problems)
+        if not foundation and not draft.skills and not problems.has(draft.skills_path):
+            problems.add(draft.skills_path, m.SKILLS_REQUIRED)
+        points = await self._locate(draft, problems)
+
+        provider = None
+        if caller.owner_kind is OwnerKind.PROVIDER:
+            provider = caller_organisation
+            if draft.ukprn is not None and str(draft.ukprn) != caller.owner_id:
+                problems.add(draft.ukprn_path, m.UKPRN_NOT_CALLER)
+        if problems:
+            raise BadRequest(errors=problems.errors)
+        if provider is None:
+            assert draft.ukprn is not None  # read_advert reported it otherwise
+            provider = await self.organisations.find("provider", str(draft.ukprn))
+            if provider is None or provider.status != "active":
+                raise NotFound(m.UKPRN_NOT_VALID)
+        assert legal_entity is not None and employer is not None
+        return CheckedAdvert(
+            draft=draft,
+            legal_entity=legal_entity,
+            employer=employer,
+            provider=provider,
+            owner_kind=caller.owner_kind,
+            requires_employer_review=requires_review,
+            foundation=foundation,
+            points=points,
+        )
+
+    async def _acting_for(
+        self, caller: SubscriptionContext, organisation: Organisation, hashed_id: str
+    ) -> tuple[LegalEntity, Organisation, bool]:
+        """The legal entity, its employer, and whether the employer must review the
+        advert first; Forbidden when the key may not act for it."""
+        entity = await self.legal_entities.by_hashed_id(hashed_id)
+        if entity is None:
+            raise Forbidden(m.LEGAL_ENTITY_NOT_LINKED)
+        if caller.owner_kind is OwnerKind.EMPLOYER:
+            if entity.organisation_id != organisation.id:
+                raise Forbidden(m.LEGAL_ENTITY_NOT_LINKED)
+            return entity, organisation, False
+        permission = await self.legal_entities.permission(organisation.id, entity.id)
+        if permission is None:
+            raise Forbidden(m.LEGAL_ENTITY_NOT_LINKED)
+        employer = await self.organisations.by_id(entity.organisation_id)
+        assert employer is not None  # a foreign key
+        return entity, employer, permission.permission == "RecruitmentRequiresReview"
+
+    async def _check_standard(self, draft: AdvertDraft, problems: Problems) -> bool:
+        """Whether the standard is a foundation apprenticeship; records its problems."""
+        if draft.standard_lars_code is None:
+            return False
+        found = await self.reference_data.standards_by_code([draft.standard_lars_code])
+        standard = found.get(draft.standard_lars_code)
+        if standard is None or not standard.is_active:
+            problems.add(draft.standard_path, m.STANDARD_REQUIRED)
+            draft.standard_lars_code = None
+            return False
+        if (
+            standard.last_date_starts is not None
+            and draft.start_date is not None
+            and draft.start_date > standard.last_date_starts
+        ):
+            problems.add(
+                draft.start_date_path,
+                m.standard_closed_for_starts(standard.last_date_starts),
+            )
+        return standard.apprenticeship_type == FOUNDATION
+
+    async def _locate(
+        self, draft: AdvertDraft, problems: Problems
+    ) -> tuple[tuple[float, float], ...]:
+        located = await self.geocoder.locate_many(
+            [a.postcode for a in draft.addresses], self.session
+        )
+        points = []
+        for address in draft.addresses:
+            place = located.get(address.postcode)
+            if place is None:
+                problems.add(address.postcode_path, m.POSTCODE_NOT_FOUND)
+            elif place.country != ENGLAND:
+                problems.add(address.postcode_path, m.POSTCODE_NOT_IN_ENGLAND)
+            else:
+                points.append((place.latitude, place.longitude))
+        return tuple(points)
+
+    async def create(
+        self, advert: CheckedAdvert, client_id: str, environment: str, now: datetime
+    ) -> int:
+        """Store a checked advert, waiting for review; its reference. The unit of work
+        must commit; a client id used before fails there (unique) if not caught here."""
+        # First statement of the transaction: takes the counter's lock, so concurrent
+        # creations queue here and the duplicate check below sees committed adverts.
+        (reference,) = await self.vacancies.next_references(1)
+        if await self.vacancies.client_id_taken(client_id):
+            raise BadRequest(m.ALREADY_SUBMITTED)
+        vacancy = _new_vacancy(advert, reference, client_id, environment, now)
+        await self.vacancies.add(vacancy)
+        return reference
+
+
+def _new_vacancy(
+    advert: CheckedAdvert, reference: int, client_id: str, environment: str, now: datetime
+) -> Vacancy:
+    draft = advert.draft
+    assert draft.closing_date is not None and draft.start_date is not None
+    assert draft.wage_type is not None and draft.weekly_hours is not None
+    option = draft.employer_name_option
+    employer_name = (
+        draft.alternative_employer_name
+        if option in ("TradingName", "Anonymous") and draft.alternative_employer_name
+        else advert.legal_entity.name
+    )
+    wage_type = STORED_WAGE_TYPES[draft.wage_type]
+    vacancy = Vacancy(
+        reference=reference,
+        environment=environment,
+        client_id=client_id,
+        status="Review" if advert.requires_employer_review else "Submitted",
+        title=draft.title,
+        short_description=draft.short_description,
+        description=draft.description,
+        number_of_positions=draft.number_of_positions,
+        posted_at=None,
+        closing_date=draft.closing_date,
+        start_date=draft.start_date,
+        wage_type=wage_type,
+        wage_amount=draft.fixed_wage_yearly_amount if wage_type == "Custom" else None,
+        wage_unit="Annually" if wage_type == "Custom" else "Unspecified",
+        wage_additional_information=draft.wage_additional_information,
+        working_week_description=draft.working_week_description,
+        hours_per_week=draft.weekly_hours,
+        duration=draft.duration,
+        duration_unit=draft.duration_unit,
+        employer_id=advert.employer.id,
+        legal_entity_id=advert.legal_entity.id,
+        provider_id=advert.provider.id,
+        employer_name_option=option,
+        employer_name=employer_name,
+        anonymous_reason=draft.anonymous_reason if option == "Anonymous" else None,
+        employer_description=draft.employer_description,
+        employer_website_url=draft.employer_website_url,
+        lars_code=draft.standard_lars_code,
+        is_disability_confident=bool(draft.disability_confident),
+        is_national=draft.recruiting_nationally,
+        national_details=draft.recruiting_nationally_details,
+        training_description=draft.training_description,
+        additional_training_description=draft.additional_training_description,
+        outcome_description=draft.outcome_description,
+        things_to_consider=draft.things_to_consider,
+        company_benefits_information=draft.company_benefits_information,
+        skills=[] if advert.foundation else list(draft.skills),
+        qualifications=[] if advert.foundation else list(draft.qualifications),
+        application_method=draft.application_method,
+        application_url=draft.application_url,
+        application_instructions=draft.application_instructions,
+        additional_question_1=draft.additional_question_1,
+        additional_question_2=draft.additional_question_2,
+        owner_kind=str(advert.owner_kind),
+        submitter_name=draft.submitter_name,
+        submitter_email=draft.submitter_email,
+        submitter_phone=draft.submitter_phone,
+        submitted_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    vacancy.addresses = [
+        VacancyAddress(
+            position=position,
+            line1=address.line1,
+            line2=address.line2,
+            line3=address.line3,
+            line4=address.line4,
+            postcode=address.postcode,
+            latitude=latitude,
+            longitude=longitude,
+        )
+        for position, (address, (latitude, longitude)) in enumerate(
+            zip(draft.addresses, advert.points, strict=True)
+        )
+    ]
+    return vacancy
