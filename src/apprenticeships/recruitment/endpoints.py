@@ -97,7 +97,7 @@ def router() -> APIRouter:
         way but not stored, and the reference is always 1000000001."""
         client_id = _client_id(id)
         if caller.is_sandbox and client_id == SANDBOX_ALREADY_SUBMITTED:
-            raise BadRequest(m.ALREADY_SUBMITTED)
+            raise BadRequest(errors={"id": [m.ALREADY_SUBMITTED]})
         if caller.is_sandbox and client_id == SANDBOX_TOO_MANY_REQUESTS:
             content = responses.body(429, responses.too_many_requests_message(SANDBOX_RETRY_AFTER))
             return _json(content, 429, {"Retry-After": str(SANDBOX_RETRY_AFTER)})
@@ -109,7 +109,7 @@ def router() -> APIRouter:
         async with state.sessions() as session:
             service = RecruitmentService(session, state.geocoder)
             if not caller.is_sandbox and await service.client_id_taken(str(client_id)):
-                raise BadRequest(m.ALREADY_SUBMITTED)
+                raise BadRequest(errors={"id": [m.ALREADY_SUBMITTED]})
             advert = await service.check(caller, body, now.date())
         if caller.is_sandbox:
             reference = SANDBOX_REFERENCE
@@ -122,7 +122,7 @@ def router() -> APIRouter:
                     )
             except IntegrityError:
                 # Another request with this id committed first.
-                raise BadRequest(m.ALREADY_SUBMITTED) from None
+                raise BadRequest(errors={"id": [m.ALREADY_SUBMITTED]}) from None
         base = state.settings.public_url + ("/sandbox" if caller.is_sandbox else "")
         location = f"{base}{DISPLAY_ADVERT.path}/vacancy/{reference}"
         body_out = schemas.CreateVacancyResponse(vacancy_reference=str(reference))

@@ -45,6 +45,10 @@ class Problems:
     def has(self, path: str) -> bool:
         return path in self.errors
 
+    def has_within(self, path: str) -> bool:
+        """Whether ``path`` or anything inside it (``skills[0]``) has a problem."""
+        return any(key == path or key.startswith((f"{path}.", f"{path}[")) for key in self.errors)
+
 
 @dataclass(frozen=True, slots=True)
 class Value:
@@ -161,7 +165,9 @@ class ObjectReader:
             for option in allowed:
                 if option.casefold() == value.raw.strip().casefold():
                     return option, value.path
-        self.problems.add(value.path, f"{_label(value.path)} must be one of: {', '.join(allowed)}.")
+        self.problems.add(
+            value.path, invalid or f"{_label(value.path)} must be one of: {', '.join(allowed)}."
+        )
         return None, value.path
 
     def object(self, name: str, required: str | None = None) -> ObjectReader | None:

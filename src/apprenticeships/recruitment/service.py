@@ -79,7 +79,7 @@ class RecruitmentService:
             )
 
         foundation = await self._check_standard(draft, problems)
-        if not foundation and not draft.skills and not problems.has(draft.skills_path):
+        if not foundation and not draft.skills and not problems.has_within(draft.skills_path):
             problems.add(draft.skills_path, m.SKILLS_REQUIRED)
         points = await self._locate(draft, problems)
 
@@ -173,7 +173,7 @@ class RecruitmentService:
         # creations queue here and the duplicate check below sees committed adverts.
         (reference,) = await self.vacancies.next_references(1)
         if await self.vacancies.client_id_taken(client_id):
-            raise BadRequest(m.ALREADY_SUBMITTED)
+            raise BadRequest(errors={"id": [m.ALREADY_SUBMITTED]})
         vacancy = _new_vacancy(advert, reference, client_id, environment, now)
         await self.vacancies.add(vacancy)
         return reference

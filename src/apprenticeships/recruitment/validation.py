@@ -343,9 +343,11 @@ def _read_address(reader: ObjectReader) -> AddressDraft | None:
         postcode = normalise(text)
         if postcode is None:
             problems.add(path, m.POSTCODE_INVALID)
-    if lines[0] is None or postcode is None:
+    if postcode is None:
         return None
-    return AddressDraft(lines[0], lines[1], lines[2], lines[3], postcode, path)
+    # Kept even when a line is wrong, so the postcode's country is still checked (the
+    # problem recorded for the line stops the advert being stored).
+    return AddressDraft(lines[0] or "", lines[1], lines[2], lines[3], postcode, path)
 
 
 def _read_descriptions(reader: ObjectReader, draft: AdvertDraft) -> None:

@@ -1,0 +1,536 @@
+"""POST /managevacancies/vacancy/{id} and the Recruitment API's other routes, through the
+gateway, on SQLite and PostgreSQL: what is stored, who may create what, idempotency,
+the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from apprenticeships.recruitment import messages as m
+from apprenticeships.referencedata.lists import CANDIDATE_SKILLS, QUALIFICATION_TYPES
+from apprenticeships.referencedata.repository import ReferenceDataRepository
+from apprenticeships.storage.engine import unit_of_work
+from apprenticeships.storage.models import Organisation, Standard, Vacancy, VacancyAddress
+from tests.recruitment.bodies import changed, today, valid_body
+from tests.recruitment.conftest import Recruiting
+
+
+async def stored(world: Recruiting) -> list[Vacancy]:
+    async with world.platform.sessions() as session:
+        return list(
+            await session.scalars(
+                select(Vacancy).where(Vacancy.client_id.is_not(None)).order_by(Vacancy.id)
+            )
+        )
+
+
+async def addresses_of(world: Recruiting, vacancy_id: int) -> list[VacancyAddress]:
+    async with world.platform.sessions() as session:
+        return list(
+            await session.scalars(
+                select(VacancyAddress)
+                .where(VacancyAddress.vacancy_id == vacancy_id)
+                .order_by(VacancyAddress.position)
+            )
+        )
+
+
+async def organisation_id(world: Recruiting, kind: str, public_id: str) -> int:
+    async with world.platform.sessions() as session:
+        found = await session.scalar(
+            select(Organisation.id).where(
+                Organisation.kind == kind, Organisation.public_id == public_id
+            )
+        )
+        assert found is not None
+        return found
+
+
+def assert_problem(response: Any, status: int, errors: dict[str, list[str]] | None = None) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status
+    assert body["traceId"] == response.headers["x-request-id"]
+    if errors is not None:
+        assert body["title"] == "One or more validation errors occurred."
+        assert body["errors"] == errors
+
+
+async def test_an_employer_creates_an_advert_that_waits_for_review(recruiting: Recruiting) -> None:
+    client_id = str(uuid.uuid4())
+    response = await recruiting.post(valid_body(recruiting.legal_entity), client_id=client_id)
+    assert response.status_code == 201, response.text
+    reference = response.json()["vacancyReference"]
+    assert response.json() == {"vacancyReference": reference}
+    assert reference.isdigit() and int(reference) > 1_000_000_000
+    assert response.headers["location"] == f"http://127.0.0.1:8000/vacancies/vacancy/{reference}"
+
+    (vacancy,) = await stored(recruiting)
+    assert vacancy.reference == int(reference)
+    assert vacancy.client_id == client_id
+    assert vacancy.environment == "live"
+    assert vacancy.status == "Submitted"
+    assert vacancy.owner_kind == "employer"
+    assert vacancy.posted_at is None
+    assert vacancy.employer_id == await organisation_id(recruiting, "employer", recruiting.employer)
+    assert vacancy.provider_id == await organisation_id(recruiting, "provider", recruiting.provider)
+    assert vacancy.employer_name == "Acme Engineering Ltd"  # the legal entity's registered name
+    assert vacancy.title == "Apprentice Software Developer"
+    assert vacancy.closing_date == today() + timedelta(days=14)
+    assert vacancy.start_date == today() + timedelta(days=60)
+    assert (vacancy.wage_type, vacancy.wage_amount, vacancy.wage_unit) == (
+        "Custom",
+        Decimal("25000.00"),
+        "Annually",
+    )
+    assert vacancy.hours_per_week == Decimal("37.5")
+    assert (vacancy.duration, vacancy.duration_unit) == (18, "Month")
+    assert vacancy.company_benefits_information == (
+        "<ul><li>25 days holiday</li><li>Pension</li></ul>"
+    )
+    assert vacancy.skills == ["IT skills", "Team working"]
+    assert vacancy.qualifications[0]["subject"] == "Maths"
+    assert vacancy.additional_question_1 == "Why do you want this job?"
+    assert (vacancy.submitter_name, vacancy.submitter_email, vacancy.submitter_phone) == (
+        "Sam Jones",
+        "sam@acme.example.com",
+        "0113 496 0000",
+    )
+    # The submitter is not published as the employer's contact.
+    assert vacancy.employer_contact_email is None
+    (address,) = await addresses_of(recruiting, vacancy.id)
+    assert (address.line1, address.line4, address.postcode) == ("1 Park Row", "Leeds", "LS1 5AB")
+    assert address.latitude == pytest.approx(53.7974, abs=0.01)
+    assert address.longitude == pytest.approx(-1.5531, abs=0.01)
+
+    # Not in the Display advert API until it is approved.
+    detail = await recruiting.get(f"/vacancies/vacancy/{reference}", key="display", version="2")
+    assert detail.status_code == 404
+    search = await recruiting.get("/vacancies/vacancy", key="display", version="2")
+    assert search.json()["total"] == 0
+
+
+async def test_a_provider_with_permission_creates_adverts_for_itself(
+    recruiting: Recruiting,
+) -> None:
+    body = valid_body(recruiting.legal_entity, ukprn=None)
+    response = await recruiting.post(body, key="provider")
+    assert response.status_code == 201, response.text
+    (vacancy,) = await stored(recruiting)
+    assert vacancy.owner_kind == "provider"
+    assert vacancy.status == "Submitted"
+    assert vacancy.provider_id == await organisation_id(recruiting, "provider", recruiting.provider)
+    assert vacancy.employer_id == await organisation_id(recruiting, "employer", recruiting.employer)
+
+    # Naming another provider in the body does not make the advert theirs.
+    other = changed(body, "contractingParties.ukprn", int(recruiting.stranger_provider))
+    response = await recruiting.post(other, key="provider")
+    assert_problem(response, 400, {"contractingParties.ukprn": [m.UKPRN_NOT_CALLER]})
+    assert len(await stored(recruiting)) == 1
+
+
+async def test_a_provider_that_needs_the_employers_review_creates_adverts_in_review(
+    recruiting: Recruiting,
+) -> None:
+    response = await recruiting.post(
+        valid_body(recruiting.legal_entity, ukprn=None), key="reviewed_provider"
+    )
+    assert response.status_code == 201, response.text
+    (vacancy,) = await stored(recruiting)
+    assert vacancy.status == "Review"
+
+
+async def test_a_provider_without_permission_gets_403_and_nothing_is_stored(
+    recruiting: Recruiting,
+) -> None:
+    response = await recruiting.post(
+        valid_body(recruiting.legal_entity, ukprn=None), key="stranger_provider"
+    )
+    assert_problem(response, 403)
+    assert response.json()["title"] == "Forbidden"
+    assert response.json()["detail"] == m.LEGAL_ENTITY_NOT_LINKED
+    assert await stored(recruiting) == []
+
+
+async def test_an_employer_cannot_create_for_another_employers_legal_entity(
+    recruiting: Recruiting,
+) -> None:
+    body = valid_body(recruiting.other_legal_entity)
+    response = await recruiting.post(body, key="employer")
+    assert_problem(response, 403)
+    # An unknown legal entity looks the same: nobody learns which ones exist.
+    unknown = await recruiting.post(valid_body("ZZZZ99"), key="employer")
+    assert_problem(unknown, 403)
+    assert unknown.json()["detail"] == response.json()["detail"]
+    # And the 403 comes before any field errors, so they reveal nothing either.
+    broken = changed(body, "title", "")
+    assert_problem(await recruiting.post(broken, key="employer"), 403)
+    assert await stored(recruiting) == []
+
+
+async def test_fields_that_try_to_set_the_owner_or_state_are_ignored(
+    recruiting: Recruiting,
+) -> None:
+    body = valid_body(recruiting.legal_entity)
+    body |= {
+        "status": "Live",
+        "vacancyReference": "1000000005",
+        "ownerType": "Provider",
+        "employerAccountId": recruiting.other_employer,
+        "accountPublicHashedId": recruiting.other_employer,
+        "ukprn": int(recruiting.stranger_provider),
+        "postedDate": "2020-01-01T00:00:00Z",
+        "id": str(uuid.uuid4()),
+    }
+    response = await recruiting.post(body, key="employer")
+    assert response.status_code == 201, response.text
+    (vacancy,) = await stored(recruiting)
+    assert vacancy.status == "Submitted"
+    assert vacancy.owner_kind == "employer"
+    assert vacancy.posted_at is None
+    assert vacancy.reference == int(response.json()["vacancyReference"]) != 1000000005
+    assert vacancy.employer_id == await organisation_id(recruiting, "employer", recruiting.employer)
+    assert vacancy.provider_id == await organisation_id(recruiting, "provider", recruiting.provider)
+
+
+async def test_an_unknown_training_provider_is_404(recruiting: Recruiting) -> None:
+    response = await recruiting.post(valid_body(recruiting.legal_entity, ukprn=10009999))
+    assert_problem(response, 404)
+    assert response.json()["detail"] == m.UKPRN_NOT_VALID
+    assert await stored(recruiting) == []
+
+
+async def test_reusing_a_client_id_does_not_create_a_second_advert(recruiting: Recruiting) -> None:
+    client_id = str(uuid.uuid4())
+    first = await recruiting.post(valid_body(recruiting.legal_entity), client_id=client_id)
+    assert first.status_code == 201
+    again = await recruiting.post(valid_body(recruiting.legal_entity), client_id=client_id)
+    assert_problem(again, 400, {"id": [m.ALREADY_SUBMITTED]})
+    # Even with a body that is no longer valid: the id decides.
+    broken = await recruiting.post({"title": ""}, client_id=client_id.upper())
+    assert_problem(broken, 400, {"id": [m.ALREADY_SUBMITTED]})
+    assert len(await stored(recruiting)) == 1
+
+
+async def test_twenty_concurrent_posts_with_one_id_create_exactly_one_advert(
+    recruiting: Recruiting,
+) -> None:
+    client_id = str(uuid.uuid4())
+    body = valid_body(recruiting.legal_entity)
+    responses = await asyncio.gather(
+        *(recruiting.post(body, client_id=client_id) for _ in range(20))
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [400] * 19, [r.text for r in responses if r.status_code >= 500]
+    for response in responses:
+        if response.status_code == 400:
+            assert response.json()["errors"] == {"id": [m.ALREADY_SUBMITTED]}
+    (vacancy,) = await stored(recruiting)
+    created = next(r for r in responses if r.status_code == 201)
+    assert str(vacancy.reference) == created.json()["vacancyReference"]
+
+
+async def test_concurrent_posts_with_different_ids_get_different_references(
+    recruiting: Recruiting,
+) -> None:
+    body = valid_body(recruiting.legal_entity)
+    responses = await asyncio.gather(*(recruiting.post(body) for _ in range(10)))
+    assert [r.status_code for r in responses] == [201] * 10
+    references = {r.json()["vacancyReference"] for r in responses}
+    assert len(references) == 10
+    assert {str(v.reference) for v in await stored(recruiting)} == references
+
+
+async def test_postcodes_outside_england_are_refused(recruiting: Recruiting) -> None:
+    body = changed(valid_body(recruiting.legal_entity), "address", ...)
+    body["multipleAddresses"] = [
+        {"addressLine1": "1 Park Row", "postcode": "LS1 5AB"},
+        {"addressLine1": "1 Princes Street", "postcode": "EH1 1AA"},
+        {"addressLine1": "1 Queen Street", "postcode": "CF10 1AA"},
+        {"addressLine1": "1 Donegall Place", "postcode": "BT1 1AA"},
+    ]
+    response = await recruiting.post(body)
+    assert_problem(
+        response,
+        400,
+        {
+            "multipleAddresses[1].postcode": [m.POSTCODE_NOT_IN_ENGLAND],
+            "multipleAddresses[2].postcode": [m.POSTCODE_NOT_IN_ENGLAND],
+            "multipleAddresses[3].postcode": [m.POSTCODE_NOT_IN_ENGLAND],
+        },
+    )
+    body["multipleAddresses"] = body["multipleAddresses"][:1] + [
+        {"addressLine1": "2 Broad Street", "postcode": "b1 2jp"}
+    ]
+    response = await recruiting.post(body)
+    assert response.status_code == 201, response.text
+    (vacancy,) = await stored(recruiting)
+    assert [a.postcode for a in await addresses_of(recruiting, vacancy.id)] == [
+        "LS1 5AB",
+        "B1 2JP",
+    ]
+
+
+async def _add_standard(
+    world: Recruiting,
+    lars_code: int,
+    *,
+    active: bool = True,
+    foundation: bool = False,
+    last: date | None = None,
+) -> None:
+    async with unit_of_work(world.platform.sessions) as session:
+        session.add(
+            Standard(
+                lars_code=lars_code,
+                ifate_reference=("FA" if foundation else "ST") + f"{lars_code:04d}",
+                title="Test standard",
+                level=2,
+                route_id=1,
+                apprenticeship_type="FoundationApprenticeship" if foundation else "Apprenticeship",
+                status="Approved for delivery" if active else "Retired",
+                is_active=active,
+                last_date_starts=last,
+            )
+        )
+
+
+async def test_the_standard_must_be_active_and_open_for_starts(recruiting: Recruiting) -> None:
+    await _add_standard(recruiting, 9001, active=False)
+    start = today() + timedelta(days=60)
+    await _add_standard(recruiting, 9002, last=start - timedelta(days=1))
+    await _add_standard(recruiting, 9003, last=start)
+    body = valid_body(recruiting.legal_entity)
+    for code in (9001, 123456):
+        response = await recruiting.post(changed(body, "standardLarsCode", code))
+        assert_problem(response, 400, {"standardLarsCode": [m.STANDARD_REQUIRED]})
+    response = await recruiting.post(changed(body, "standardLarsCode", 9002))
+    assert_problem(
+        response, 400, {"startDate": [m.standard_closed_for_starts(start - timedelta(days=1))]}
+    )
+    response = await recruiting.post(changed(body, "standardLarsCode", 9003))
+    assert response.status_code == 201, response.text
+
+
+async def test_a_foundation_apprenticeship_needs_no_skills_and_keeps_none(
+    recruiting: Recruiting,
+) -> None:
+    await _add_standard(recruiting, 9010, foundation=True)
+    body = changed(valid_body(recruiting.legal_entity), "skills", ...)
+    response = await recruiting.post(body)
+    assert_problem(response, 400, {"skills": [m.SKILLS_REQUIRED]})
+    response = await recruiting.post(
+        changed(valid_body(recruiting.legal_entity), "standardLarsCode", 9010)
+    )
+    assert response.status_code == 201, response.text
+    response = await recruiting.post(changed(body, "standardLarsCode", 9010))
+    assert response.status_code == 201, response.text
+    first, second = await stored(recruiting)
+    assert first.skills == [] and first.qualifications == []
+    assert second.skills == []
+
+
+async def test_a_body_breaking_every_rule_gets_every_error_in_one_response(
+    recruiting: Recruiting,
+) -> None:
+    body: dict[str, Any] = {
+        "title": "Software developer " + "x" * 90,
+        "numberOfPositions": 0,
+        "closingDate": f"{today() + timedelta(days=3)}T00:00:00Z",
+        "startDate": f"{today() + timedelta(days=2)}T00:00:00Z",
+        "contractingParties": {
+            "accountLegalEntityPublicHashedId": recruiting.legal_entity,
+            "ukprn": 123,
+        },
+        "wage": {
+            "wageType": "FixedWage",
+            "fixedWageYearlyAmount": -5,
+            "weeklyHours": 50,
+            "workingWeekDescription": "x" * 251,
+            "duration": 6,
+            "durationUnit": "Month",
+            "wageAdditionalInformation": "x" * 501,
+            "companyBenefitsInformation": "<b>Gym</b>",
+        },
+        "address": {"addressLine1": "x" * 101, "postcode": "EH1 1AA"},
+        "recruitingNationally": True,
+        "shortDescription": "Too short",
+        "description": "<script>alert(1)</script>",
+        "outcomeDescription": "<p>Unclosed",
+        "trainingDescription": "x" * 4001,
+        "thingsToConsider": "<li>loose</li>",
+        "standardLarsCode": 999999,
+        "employerNameOption": "Anonymous",
+        "employerDescription": '<p onclick="x()">Hi</p>',
+        "employerWebsiteUrl": "javascript:alert(1)",
+        "disabilityConfident": "Maybe",
+        "submitterContactDetails": {"name": "<Sam>", "email": "sam@", "phone": "12"},
+        "skills": ["x" * 31],
+        "qualifications": [{"qualificationType": "BTEC", "subject": "", "grade": "x" * 31}],
+        "applicationMethod": "ThroughFindAnApprenticeship",
+        "applicationUrl": "https://jobs.example.com",
+        "additionalQuestion1": "No question mark",
+    }
+    response = await recruiting.post(body)
+    assert_problem(response, 400)
+    errors = response.json()["errors"]
+    expected = {
+        "title": [m.TITLE_TOO_LONG, m.TITLE_NEEDS_APPRENTICE],
+        "numberOfPositions": [m.POSITIONS_REQUIRED],
+        "closingDate": [m.CLOSING_DATE_TOO_SOON],
+        "startDate": [m.START_DATE_NOT_AFTER_CLOSING],
+        "contractingParties.ukprn": [m.UKPRN_FORMAT],
+        "wage.weeklyHours": [m.WEEKLY_HOURS_TOO_MANY],
+        "wage.fixedWageYearlyAmount": [m.FIXED_WAGE_FORMAT],
+        "wage.wageAdditionalInformation": [m.or_less("Information about pay", 500)],
+        "wage.workingWeekDescription": [m.too_long("Details about the working week", 250)],
+        "wage.duration": [m.DURATION_TOO_SHORT],
+        "recruitingNationally": [m.LOCATION_ONE_ONLY],
+        "recruitingNationallyDetails": [m.NATIONAL_DETAILS_REQUIRED],
+        "address.addressLine1": [m.not_more_than("Address line 1", 100)],
+        "shortDescription": [m.SHORT_DESCRIPTION_TOO_SHORT],
+        "trainingDescription": [m.too_long("The apprentice’s training plan", 4000)],
+        "standardLarsCode": [m.STANDARD_REQUIRED],
+        "alternativeEmployerName": [m.ANONYMOUS_DESCRIPTION_REQUIRED],
+        "anonymousReason": [m.ANONYMOUS_REASON_REQUIRED],
+        "employerWebsiteUrl": [m.WEBSITE_INVALID],
+        "disabilityConfident": ["'disabilityConfident' must be one of: No, Yes."],
+        "submitterContactDetails.name": [m.invalid_characters("Contact name")],
+        "submitterContactDetails.email": [m.EMAIL_INVALID],
+        "submitterContactDetails.phone": [m.PHONE_TOO_SHORT],
+        "skills[0]": [m.SKILL_TOO_LONG],
+        "qualifications[0].level": [m.QUALIFICATION_LEVEL_REQUIRED],
+        "qualifications[0].subject": [m.QUALIFICATION_SUBJECT_REQUIRED],
+        "qualifications[0].grade": [m.QUALIFICATION_GRADE_TOO_LONG],
+        "qualifications[0].weighting": [m.QUALIFICATION_WEIGHTING_REQUIRED],
+        "applicationUrl": [m.APPLICATION_URL_NOT_ALLOWED],
+        "additionalQuestion1": [m.question_mark_required(1)],
+        "address.postcode": [m.POSTCODE_NOT_IN_ENGLAND],
+    }
+    html_fields = {
+        "wage.companyBenefitsInformation": "Tag <b> is not allowed.",
+        "description": "<script> tags are not allowed.",
+        "outcomeDescription": "End tag </p> was not found.",
+        "thingsToConsider": "<li> must be inside <ul>.",
+        "employerDescription": "Attribute onclick is not allowed on <p>.",
+    }
+    for path, messages in expected.items():
+        assert errors.get(path) == messages, path
+    for path, fragment in html_fields.items():
+        assert len(errors[path]) == 1 and fragment in errors[path][0], path
+    assert set(errors) == set(expected) | set(html_fields)
+    assert await stored(recruiting) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "client_id", "errors"),
+    [
+        (b"{not json", None, {"$": [m.BODY_NOT_JSON]}),
+        (b"[1, 2]", None, {"$": [m.BODY_NOT_JSON]}),
+        (b'"text"', None, {"$": [m.BODY_NOT_JSON]}),
+        (b"\xff\xfe", None, {"$": [m.BODY_NOT_JSON]}),
+        (b"{}", "not-a-guid", {"id": [m.ID_INVALID]}),
+    ],
+)
+async def test_unreadable_requests_get_a_clear_400(
+    recruiting_sqlite: Recruiting, raw: bytes, client_id: str | None, errors: dict[str, list[str]]
+) -> None:
+    response = await recruiting_sqlite.post(None, raw=raw, client_id=client_id)
+    assert_problem(response, 400, errors)
+
+
+async def test_the_sandbox_validates_like_live_and_stores_nothing(recruiting: Recruiting) -> None:
+    body = valid_body(recruiting.legal_entity)
+    response = await recruiting.post(body, key="employer_sandbox")
+    assert response.status_code == 201, response.text
+    assert response.json() == {"vacancyReference": "1000000001"}
+    assert response.headers["location"] == (
+        "http://127.0.0.1:8000/sandbox/vacancies/vacancy/1000000001"
+    )
+    again = await recruiting.post(body, key="employer_sandbox")
+    assert again.json() == {"vacancyReference": "1000000001"}
+
+    broken = changed(body, "wage.weeklyHours", 10)
+    live = await recruiting.post(broken, key="employer")
+    sandbox = await recruiting.post(broken, key="employer_sandbox")
+    assert sandbox.status_code == live.status_code == 400
+    assert sandbox.json()["errors"] == live.json()["errors"]
+    forbidden = await recruiting.post(
+        valid_body(recruiting.other_legal_entity), key="employer_sandbox"
+    )
+    assert_problem(forbidden, 403)
+    async with recruiting.platform.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Vacancy)) == 0
+
+
+async def test_the_sandbox_has_canned_answers_for_two_ids(recruiting_sqlite: Recruiting) -> None:
+    world = recruiting_sqlite
+    duplicate = await world.post(
+        {}, key="provider_sandbox", client_id="00000000-0000-0000-0000-000000000000"
+    )
+    assert_problem(duplicate, 400, {"id": [m.ALREADY_SUBMITTED]})
+    limited = await world.post(
+        {}, key="provider_sandbox", client_id="11111111-1111-1111-1111-111111111111"
+    )
+    assert limited.status_code == 429
+    assert limited.json() == {
+        "statusCode": 429,
+        "message": "Rate limit is exceeded. Try again in 60 seconds.",
+    }
+    assert limited.headers["retry-after"] == "60"
+    # In live they are ordinary ids.
+    live = await world.post(
+        valid_body(world.legal_entity), client_id="11111111-1111-1111-1111-111111111111"
+    )
+    assert live.status_code == 201
+
+
+async def test_reference_data_routes(recruiting: Recruiting) -> None:
+    qualifications = await recruiting.get("/managevacancies/referencedata/qualifications")
+    assert qualifications.status_code == 200
+    assert qualifications.json() == {"qualifications": list(QUALIFICATION_TYPES)}
+    skills = await recruiting.get("/managevacancies/referencedata/skills", key="provider")
+    assert skills.json() == {"candidateSkills": list(CANDIDATE_SKILLS)}
+
+    courses = (await recruiting.get("/managevacancies/referencedata/courses")).json()
+    codes = [c["larsCode"] for c in courses["trainingCourses"]]
+    assert len(codes) >= 100 and {2, 196, 225} <= set(codes)
+
+    provider_id = await organisation_id(recruiting, "provider", recruiting.provider)
+    async with unit_of_work(recruiting.platform.sessions) as session:
+        await ReferenceDataRepository(session).add_provider_courses(
+            [(provider_id, 196), (provider_id, 2), (provider_id, 2)]
+        )
+    mine = await recruiting.get("/managevacancies/referencedata/courses", ukprn=recruiting.provider)
+    assert [c["larsCode"] for c in mine.json()["trainingCourses"]] == [
+        c for c in codes if c in (2, 196)
+    ]
+    assert mine.json()["trainingCourses"][0].keys() == courses["trainingCourses"][0].keys()
+    none = await recruiting.get("/managevacancies/referencedata/courses", ukprn=10009999)
+    assert none.json() == {"trainingCourses": []}
+    bad = await recruiting.get("/managevacancies/referencedata/courses", ukprn="abc")
+    assert_problem(bad, 400)
+    assert list(bad.json()["errors"]) == ["ukprn"]
+
+
+async def test_account_legal_entities_follow_the_key(recruiting: Recruiting) -> None:
+    employer = await recruiting.get("/managevacancies/accountlegalentities")
+    assert [
+        e["accountLegalEntityPublicHashedId"] for e in employer.json()["accountLegalEntities"]
+    ] == [recruiting.legal_entity]
+    provider = await recruiting.get("/managevacancies/accountlegalentities", key="provider")
+    assert [e["accountLegalEntityName"] for e in provider.json()["accountLegalEntities"]] == [
+        "Acme Engineering Ltd"
+    ]
+    stranger = await recruiting.get(
+        "/managevacancies/accountlegalentities", key="stranger_provider"
+    )
+    assert stranger.json() == {"accountLegalEntities": []}
