@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from apprenticeships.vacancies.html import (
     MAX_DEPTH,
     Element,
     InvalidHtml,
     Node,
+    browser_tree,
     check_html,
     parse_html,
     serialise,
@@ -47,20 +47,6 @@ def rejected(text: str, field_label: str = "Description") -> str:
     assert result.html is None, f"accepted as {result.html!r}"
     assert result.error is not None
     return result.error
-
-
-def browser_tree(markup: str) -> list[Node]:
-    """What an HTML5 parser builds from ``markup`` as the content of an element."""
-    root = LexborHTMLParser(markup, is_fragment=True).root
-    return [] if root is None else [_converted(node) for node in root.iter(include_text=True)]
-
-
-def _converted(node: LexborNode) -> Node:
-    if node.tag == "-text":
-        return node.text_content or ""
-    # Attributes, comments and unknown elements all make the trees differ.
-    tag = node.tag if not node.attributes else f"{node.tag} {dict(node.attributes)}"
-    return Element(tag or "?", [_converted(child) for child in node.iter(include_text=True)])
 
 
 def assert_only_our_markup(html: str) -> None:

@@ -21,7 +21,9 @@ is implied), so "tags balance and nest" cannot be read off its tree; and the sta
 library's ``html.parser`` is lenient in its own non-standard ways and quadratic on some
 malformed input in Python 3.11. The grammar we accept is tiny (seven tag spellings and
 text), so this module reads it exactly as the HTML Standard's tokenizer would, rejects
-everything else, and the test suite checks the result against a real HTML5 parser.
+everything else. The two then check each other: a value is accepted only when a real
+HTML5 parser (Lexbor, through selectolax) builds the same tree from it, and what is stored
+is serialised from that parser's tree; the test suite compares them on random input.
 
 Decisions, where HTML or the real service leave a choice:
 
@@ -60,6 +62,8 @@ from functools import lru_cache
 from html import unescape
 from html.entities import html5
 from typing import NoReturn, TypeAlias
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 ALLOWED_TAGS = ("p", "br", "ul", "li")
 MAX_DEPTH = 32
@@ -127,12 +131,48 @@ class InvalidHtml(ValueError):
 
 def check_html(text: str, field_label: str = "Description") -> HtmlResult:
     """Check one HTML field. ``field_label`` starts the message (the real API keys
-    errors by field, and its validator calls every field "Description")."""
+    errors by field, and its validator calls every field "Description").
+
+    What is stored is serialised from the tree a browser-grade HTML5 parser (Lexbor)
+    builds from the checked markup, and only if that tree is exactly the one this module
+    parsed: markup is never stored unless a browser would read it as we did."""
     try:
         nodes = parse_html(text)
+        browser = browser_tree(serialise(nodes))
+        if _merged(browser) != _merged(nodes):
+            raise InvalidHtml(_WELL_FORMED, "A browser would read this markup differently.")
     except InvalidHtml as problem:
         return HtmlResult(html=None, error=problem.message(field_label))
-    return HtmlResult(html=serialise(nodes), error=None)
+    return HtmlResult(html=serialise(browser), error=None)
+
+
+def browser_tree(markup: str) -> list[Node]:
+    """What an HTML5 parser (Lexbor, as in browsers) builds from ``markup`` as the content
+    of an element. Attributes, comments and unknown elements appear as elements whose tag
+    is not one of ours, so such a tree never equals one ``parse_html`` builds."""
+    root = LexborHTMLParser(markup, is_fragment=True).root
+    return [] if root is None else [_converted(node) for node in root.iter(include_text=True)]
+
+
+def _converted(node: LexborNode) -> Node:
+    if node.tag == "-text":
+        return node.text_content or ""
+    tag = node.tag if not node.attributes else f"{node.tag} {dict(node.attributes)}"
+    return Element(tag or "?", [_converted(child) for child in node.iter(include_text=True)])
+
+
+def _merged(nodes: list[Node]) -> list[Node]:
+    """The tree with adjacent text runs joined, for comparing two parsers' trees."""
+    merged: list[Node] = []
+    for node in nodes:
+        if isinstance(node, str):
+            if merged and isinstance(merged[-1], str):
+                merged[-1] += node
+            elif node:
+                merged.append(node)
+        else:
+            merged.append(Element(node.tag, _merged(node.children)))
+    return merged
 
 
 def text_length(html: str) -> int:
