@@ -25,6 +25,7 @@ from apprenticeships.storage.engine import unit_of_work
 from apprenticeships.storage.models import (
     LegalEntity,
     Organisation,
+    ProviderCourse,
     ProviderPermission,
     Standard,
     Vacancy,
@@ -68,7 +69,7 @@ async def _counts(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
             )
         ).all()
         counts = {environment: int(count) for environment, count in rows}
-        for model in (Organisation, LegalEntity, ProviderPermission):
+        for model in (Organisation, LegalEntity, ProviderPermission, ProviderCourse):
             counts[model.__tablename__] = int(
                 await session.scalar(select(func.count()).select_from(model)) or 0
             )
@@ -92,6 +93,26 @@ async def test_seeding_twice_adds_nothing_and_a_bigger_number_tops_up(
     assert topped_up["vacancies"]["live"] == 300
     # The first adverts are kept, so their references stay the first ones listed.
     assert topped_up["vacancies"]["references"] == first["vacancies"]["references"]
+
+
+async def test_each_provider_delivers_the_courses_it_advertises(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await _seed(sessions, vacancies=300)
+    async with sessions() as session:
+        delivered = set(
+            (
+                await session.execute(select(ProviderCourse.provider_id, ProviderCourse.lars_code))
+            ).all()
+        )
+        advertised = set(
+            (await session.execute(select(Vacancy.provider_id, Vacancy.lars_code).distinct())).all()
+        )
+        providers = set(
+            await session.scalars(select(Organisation.id).where(Organisation.kind == "provider"))
+        )
+    assert advertised <= delivered
+    assert {provider for provider, _ in delivered} == providers
 
 
 async def test_adverts_that_closed_are_replaced_by_new_live_ones(

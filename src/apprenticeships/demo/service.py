@@ -78,10 +78,19 @@ async def seed(
     total = sum(missing.values())
     if progress is not None:
         progress(0, total)
+    parties = await _parties(session, organisations)
+    # Each provider delivers the courses of the employers it may name in adverts (the
+    # Recruitment API's GET /referencedata/courses?ukprn= lists them).
+    await ReferenceDataRepository(session).add_provider_courses(
+        (provider_id, course.lars_code)
+        for party in parties
+        for provider_id in party.provider_ids
+        for course in party.courses
+    )
     if total:
         generator = AdvertGenerator(
             now,
-            await _parties(session, organisations),
+            parties,
             {provider.id: provider.name for provider in organisations.providers.values()},
         )
         adverts = VacancyRepository(session)
