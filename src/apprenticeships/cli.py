@@ -33,7 +33,7 @@ from apprenticeships.accounts.service import AccountService, OwnerRef
 from apprenticeships.catalog.lifecycle import VersionState
 from apprenticeships.catalog.products import parse_product_reference, product_by_id
 from apprenticeships.catalog.service import CatalogService
-from apprenticeships.demo.organisations import DEVELOPER_EMAIL
+from apprenticeships.demo.organisations import DEVELOPER_EMAIL, EMPLOYERS
 from apprenticeships.demo.service import seed as seed_demo
 from apprenticeships.errors import OperationError
 from apprenticeships.geo import importer as geo_importer
@@ -45,6 +45,7 @@ from apprenticeships.settings import RateLimitRule, Settings
 from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
 
 T = TypeVar("T")
+DEMO_EMPLOYER = EMPLOYERS[0]
 
 app = typer.Typer(
     help="Run and operate the Apprenticeship Service API platform.",
@@ -645,35 +646,47 @@ def demo_seed(
 
 @demo_app.command("keys")
 def demo_keys() -> None:
-    """Issue a fresh Display advert key and sandbox key for the demo developer and show
-    how to call the API with them."""
+    """Issue fresh demo keys (Display advert for the demo developer, Recruitment for the
+    first demo employer, each live and sandbox) and show how to call the APIs."""
 
-    async def work(session: AsyncSession, settings: Settings) -> tuple[str, str, str]:
+    async def work(session: AsyncSession, settings: Settings) -> tuple[dict[str, str], str]:
         accounts = AccountService(session)
-        owner = OwnerRef.parse(f"developer:{DEVELOPER_EMAIL}")
+        developer = OwnerRef.parse(f"developer:{DEVELOPER_EMAIL}")
         try:
-            await accounts.find_owner(owner)
+            await accounts.find_owner(developer)
         except OperationError:
             await accounts.add_developer(DEVELOPER_EMAIL, _now(), "Demo developer")
+        employer = OwnerRef.parse(f"employer:{DEMO_EMPLOYER.account_id}")
+        try:
+            await accounts.find_owner(employer)
+        except OperationError:
+            raise CliError(
+                f"the demo employer {DEMO_EMPLOYER.account_id} does not exist yet: "
+                "run `apprenticeships demo seed` first"
+            ) from None
         keys = KeyService(session, settings.resolved_secret_key())
-        product = product_by_id("display-advert")
-        live = await keys.issue(
-            owner, product, parse_product_reference("display-advert")[1], _now(), "Demo"
-        )
-        sandbox = await keys.issue(
-            owner,
-            product,
-            parse_product_reference("display-advert-sandbox")[1],
-            _now(),
-            "Demo sandbox",
-        )
-        return live.secret, sandbox.secret, settings.public_url
+        issued: dict[str, str] = {}
+        for owner, reference, name in (
+            (developer, "display-advert", "Demo"),
+            (developer, "display-advert-sandbox", "Demo sandbox"),
+            (employer, "recruitment", "Demo"),
+            (employer, "recruitment-sandbox", "Demo sandbox"),
+        ):
+            product, environment = parse_product_reference(reference)
+            key = await keys.issue(owner, product, environment, _now(), name)
+            issued[reference] = key.secret
+        return issued, settings.public_url
 
-    live, sandbox, url = _run(work)
+    issued, url = _run(work)
+    live, sandbox = issued["display-advert"], issued["display-advert-sandbox"]
+    entity = DEMO_EMPLOYER.legal_entities[0]
     typer.echo(
-        "\nDemo keys for the Display advert API (shown once; `apprenticeships keys list` shows them):\n"
-        f"  live:    {live}\n"
-        f"  sandbox: {sandbox}\n\n"
+        "\nDemo keys (shown once; `apprenticeships keys list` shows them):\n"
+        f"  Display advert API, live:    {live}\n"
+        f"  Display advert API, sandbox: {sandbox}\n"
+        f"  Recruitment API for {DEMO_EMPLOYER.name} (legal entity {entity.hashed_id}),\n"
+        f"    live:    {issued['recruitment']}\n"
+        f"    sandbox: {issued['recruitment-sandbox']}\n\n"
         "Try it:\n"
         f"  curl -H 'Ocp-Apim-Subscription-Key: {live}' -H 'X-Version: 2' "
         f"'{url}/vacancies/vacancy?Lat=53.7997&Lon=-1.5492&DistanceInMiles=20&Sort=DistanceAsc'\n"
@@ -681,6 +694,9 @@ def demo_keys() -> None:
         f"{url}/vacancies/referencedata/courses/routes\n"
         f"  curl -H 'Ocp-Apim-Subscription-Key: {sandbox}' -H 'X-Version: 2' "
         f"{url}/sandbox/vacancies/vacancy\n"
+        f"  curl -H 'Ocp-Apim-Subscription-Key: {issued['recruitment']}' -H 'X-Version: 1' "
+        f"{url}/managevacancies/accountlegalentities\n"
+        "  (the README shows a POST /managevacancies/vacancy/{id} to the sandbox)\n"
     )
 
 

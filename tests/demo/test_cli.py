@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,32 @@ def test_seed_reports_a_manifest_it_cannot_write_in_one_line(cli: Run, tmp_path:
     (tmp_path / "taken").write_text("a file, not a directory", encoding="utf-8")
     result = cli("demo", "seed", "--vacancies", "0", "--manifest", "taken/manifest.json", ok=False)
     assert result.stderr.startswith("error: cannot write the manifest to taken/manifest.json")
+
+
+def test_demo_keys_issues_working_keys_for_both_apis(cli: Run) -> None:
+    cli("demo", "seed", "--vacancies", "0")
+    shown = cli("demo", "keys").stdout
+    keys = re.findall(r"appr_(?:live|sandbox)_\w+", shown)
+    assert len(set(keys)) == 4
+    assert "legal entity VK7MXB" in shown
+    assert "/managevacancies/accountlegalentities" in shown
+    listed = cli("keys", "list").stdout
+    for owner, product in (
+        ("developer:", "display-advert"),
+        ("developer:", "display-advert-sandbox"),
+        ("employer:MJ7YVK", "recruitment"),
+        ("employer:MJ7YVK", "recruitment-sandbox"),
+    ):
+        assert any(
+            owner in line and f" {product} " in f" {line} " for line in listed.splitlines()
+        ), (
+            owner,
+            product,
+        )
+
+
+def test_demo_keys_without_the_demo_data_says_what_to_run(cli: Run) -> None:
+    stderr = cli("demo", "keys", ok=False).stderr
+    assert stderr == (
+        "error: the demo employer MJ7YVK does not exist yet: run `apprenticeships demo seed` first\n"
+    )
