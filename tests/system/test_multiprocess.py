@@ -281,7 +281,92 @@ async def test_revoked_key_stops_working_on_every_process_within_one_second(
             assert response.content == INVALID_KEY_BODY
 
 
-# -- 5. several workers without Redis are refused ----------------------------------------------
+# -- 5. an advert approved with the CLI is live on every process ------------------------------
+
+
+async def test_an_approved_advert_is_live_on_every_process_within_seconds(
+    system: Harness, postgres_url: str, redis_url: tuple[str, str]
+) -> None:
+    url, prefix = redis_url
+    settings = pg_redis_settings(postgres_url, url, prefix)
+    settings["APPRENTICESHIPS_RATE_LIMIT"] = "100000/300"
+    system.cli("db", "upgrade", settings=settings)
+    system.cli("demo", "seed", "--vacancies", "0", settings=settings)
+    shown = system.cli("demo", "keys", settings=settings).stdout
+    display_key = re.search(r"Display advert API, live: +(\S+)", shown)
+    recruitment_key = re.search(r"Recruitment API .*\n +live: +(\S+)", shown)
+    assert display_key and recruitment_key, shown
+    servers = [system.spawn_server(settings) for _ in range(3)]
+    await system.wait_healthy(servers)
+
+    closing = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 14 * 86400))
+    start = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 60 * 86400))
+    body = {
+        "title": "Apprentice Engineering Technician",
+        "numberOfPositions": 1,
+        "closingDate": f"{closing}T00:00:00Z",
+        "startDate": f"{start}T00:00:00Z",
+        "contractingParties": {"accountLegalEntityPublicHashedId": "VK7MXB", "ukprn": 10000001},
+        "wage": {
+            "wageType": "NationalMinimumWageForApprentices",
+            "weeklyHours": 37.5,
+            "duration": 24,
+            "durationUnit": "Month",
+            "workingWeekDescription": "Monday to Friday",
+        },
+        "address": {"addressLine1": "1 Park Row", "postcode": "LS1 5AB"},
+        "shortDescription": "Learn to build and test precision parts with an award-winning team.",
+        "description": "<p>Shop floor work.</p>",
+        "outcomeDescription": "<p>A permanent role.</p>",
+        "trainingDescription": "<p>Day release.</p>",
+        "standardLarsCode": 167,
+        "employerDescription": "<p>We make parts.</p>",
+        "disabilityConfident": "No",
+        "applicationMethod": "ThroughFindAnApprenticeship",
+        "submitterContactDetails": {"name": "Sam Jones", "email": "sam@example.com"},
+        "skills": ["Team working"],
+    }
+    async with httpx.AsyncClient(timeout=5) as client:
+        created = await client.post(
+            f"{servers[0].url}/managevacancies/vacancy/6c1f8a52-1f63-4c55-9c0e-0d2b1c1a7e11",
+            json=body,
+            headers={"Ocp-Apim-Subscription-Key": recruitment_key.group(1), "X-Version": "1"},
+        )
+        assert created.status_code == 201, created.text
+        reference = created.json()["vacancyReference"]
+        detail = f"/vacancies/vacancy/{reference}"
+        for server in servers:
+            response = await client.get(server.url + detail, headers=headers(display_key.group(1)))
+            assert response.status_code == 404, (server.name, response.text)
+
+        approved = system.cli("vacancies", "approve", reference, settings=settings)
+        approved_at = time.monotonic()
+        assert f"VAC{reference} is live" in approved.stderr
+
+        async def seconds_until_searchable(server: Server) -> float:
+            while True:
+                response = await client.get(
+                    server.url + "/vacancies/vacancy",
+                    params={"StandardLarsCode": 167},
+                    headers=headers(display_key.group(1)),
+                )
+                elapsed = time.monotonic() - approved_at
+                found = [v["vacancyReference"] for v in response.json()["vacancies"]]
+                if reference in found:
+                    return elapsed
+                assert elapsed < 10, f"{server.name} does not list the approved advert"
+                await asyncio.sleep(0.02)
+
+        delays = await asyncio.gather(*(seconds_until_searchable(s) for s in servers))
+        report = {s.name: round(d, 3) for s, d in zip(servers, delays, strict=True)}
+        assert max(delays) <= 3.0, report
+        for server in servers:
+            response = await client.get(server.url + detail, headers=headers(display_key.group(1)))
+            assert response.status_code == 200
+            assert response.json()["title"] == "Apprentice Engineering Technician"
+
+
+# -- 6. several workers without Redis are refused ----------------------------------------------
 
 
 def test_serve_with_two_workers_and_no_redis_is_refused(system: Harness) -> None:
