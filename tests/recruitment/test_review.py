@@ -221,3 +221,22 @@ async def test_an_advert_whose_closing_date_passed_cannot_be_approved(
         with pytest.raises(ReviewError, match="closed on"):
             await ReviewService(session).approve(reference, "admin", clock())
     assert (await vacancy(world, reference)).status == "Submitted"
+
+
+async def test_markup_tricks_reach_the_display_advert_api_as_plain_text(
+    reviewing: tuple[Recruiting, Clock], run: Run
+) -> None:
+    world, _ = reviewing
+    reference = await create(
+        world,
+        title="Apprentice & trainee (level 3)",
+        description="<p>&lt;script&gt;alert(1)&lt;/script&gt; &#60;img src=x onerror=alert(1)&#62;</p>",
+        employerDescription="<ul>\n<li>Q&A</li>\n<li>R&amp;D</li>\n</ul>",
+    )
+    await cli(run, "vacancies", "approve", reference)
+    shown = (await world.get(f"/vacancies/vacancy/{reference}", key="display", version="2")).json()
+    assert shown["title"] == "Apprentice & trainee (level 3)"
+    assert shown["fullDescription"] == (
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;</p>"
+    )
+    assert shown["employerDescription"] == "<ul>\n<li>Q&amp;A</li>\n<li>R&amp;D</li>\n</ul>"
