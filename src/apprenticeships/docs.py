@@ -27,6 +27,26 @@ GATEWAY_ERROR = {
 }
 
 
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_DETAILS = {
+    "type": "object",
+    "description": "An RFC 9457 problem, as ASP.NET writes it.",
+    "required": ["title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "description": "Validation problems by JSON path or parameter name.",
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+        "traceId": {"type": "string"},
+    },
+}
+
+
 def _gateway_response(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": description,
@@ -58,7 +78,11 @@ def build_document(product: Product, version: int, app: FastAPI) -> dict[str, An
         {"url": base + "/sandbox", "description": "Sandbox (use a sandbox key)"},
     ]
     components = document.setdefault("components", {})
-    components.setdefault("schemas", {})["GatewayError"] = GATEWAY_ERROR
+    schemas = components.setdefault("schemas", {})
+    schemas["GatewayError"] = GATEWAY_ERROR
+    schemas["ProblemDetails"] = PROBLEM_DETAILS
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
     components["securitySchemes"] = {
         "SubscriptionKey": {
             "type": "apiKey",
@@ -79,10 +103,22 @@ def build_document(product: Product, version: int, app: FastAPI) -> dict[str, An
         for operation in operations.values():
             operation.setdefault("parameters", []).insert(0, dict(version_header))
             answers = operation.setdefault("responses", {})
+            # Bad input is a 400 problem here, never FastAPI's 422.
+            answers.pop("422", None)
+            for answer in answers.values():
+                problem = answer.get("content", {}).get(PROBLEM_JSON)
+                if problem is not None and not problem.get("schema"):
+                    problem["schema"] = {"$ref": "#/components/schemas/ProblemDetails"}
             answers.setdefault("401", _gateway_response("Missing or invalid subscription key."))
-            answers.setdefault(
-                "404", _gateway_response("Unknown path, or missing or unknown X-Version.")
-            )
+            gateway_404 = _gateway_response("Unknown path, or missing or unknown X-Version.")
+            if "404" in answers:
+                # The operation's own 404 problem, or the gateway's when the path or
+                # version is unknown.
+                answers["404"].setdefault("content", {}).update(gateway_404["content"])
+            else:
+                answers["404"] = gateway_404
+            if "requestBody" in operation:
+                answers.setdefault("413", _gateway_response("The request body is too large."))
             answers.setdefault(
                 "429",
                 _gateway_response(
