@@ -16,6 +16,7 @@ from pydantic.json_schema import models_json_schema
 from apprenticeships.catalog.products import Product
 from apprenticeships.dependencies import ProductState
 from apprenticeships.problems import install_problem_handlers
+from apprenticeships.progress import endpoints as track_progress_v1
 from apprenticeships.recruitment import endpoints as recruitment_v1
 from apprenticeships.vacancies import routes_v1 as display_advert_v1
 from apprenticeships.vacancies import routes_v2 as display_advert_v2
@@ -26,11 +27,13 @@ ROUTERS: dict[tuple[str, int], RouterFactory] = {
     ("display-advert", 1): display_advert_v1.router,
     ("display-advert", 2): display_advert_v2.router,
     ("recruitment", 1): recruitment_v1.router,
+    ("track-progress", 1): track_progress_v1.router,
 }
 # Request bodies that routes read themselves (to report every problem at once) and
 # document by reference; their schemas are added to the version's OpenAPI components.
 DOCUMENTED_MODELS: dict[tuple[str, int], tuple[type[BaseModel], ...]] = {
     ("recruitment", 1): recruitment_v1.DOCUMENTED_MODELS,
+    ("track-progress", 1): track_progress_v1.DOCUMENTED_MODELS,
 }
 
 DESCRIPTIONS = {

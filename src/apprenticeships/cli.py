@@ -39,6 +39,8 @@ from apprenticeships.errors import OperationError
 from apprenticeships.geo import importer as geo_importer
 from apprenticeships.install import InstallReport, install
 from apprenticeships.keys.service import KeyService, parse_duration
+from apprenticeships.progress import importer as progress_importer
+from apprenticeships.progress.importer import import_apprenticeships
 from apprenticeships.recruitment.review import ReviewService
 from apprenticeships.referencedata.importer import import_ifate_standards
 from apprenticeships.settings import RateLimitRule, Settings
@@ -489,6 +491,62 @@ def vacancies_reject(
         return f"VAC{vacancy.reference} is rejected."
 
     typer.echo(_run(work), err=True)
+
+
+# -- apprenticeship records ----------------------------------------------------------------
+
+apprenticeships_app = typer.Typer(
+    help="Apprenticeship records (Track progress).", no_args_is_help=True
+)
+app.add_typer(apprenticeships_app, name="apprenticeships")
+
+
+def _import_records(file: Path, skip_invalid: bool) -> None:
+    if not file.is_file():
+        _fail(f"no such file: {file}")
+    bad: list[str] = []
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        with file.open("rb") as lines:
+            try:
+                report = await import_apprenticeships(
+                    session, lines, _now(), skip_invalid=skip_invalid
+                )
+            except progress_importer.ImportFileError as error:
+                bad.extend(str(line) for line in error.bad)
+                raise
+        bad.extend(str(line) for line in report.bad)
+        return report.summary()
+
+    try:
+        summary = _run(work)
+    finally:
+        for line in bad:
+            typer.echo(f"{file}: {line}")
+    typer.echo(summary, err=True)
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(help="Apprenticeship records, one JSON object a line.")],
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Load the good lines of a file with bad ones.")
+    ] = False,
+) -> None:
+    """Load apprenticeship records (JSON lines). Every bad line is listed with its number;
+    a file with bad lines loads nothing unless --skip-invalid is given."""
+    _import_records(file, skip_invalid)
+
+
+@apprenticeships_app.command("import")
+def apprenticeships_import(
+    file: Annotated[Path, typer.Argument(help="Apprenticeship records, one JSON object a line.")],
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Load the good lines of a file with bad ones.")
+    ] = False,
+) -> None:
+    """The same as `apprenticeships import FILE`."""
+    _import_records(file, skip_invalid)
 
 
 # -- reference data ------------------------------------------------------------------------

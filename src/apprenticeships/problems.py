@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -61,6 +62,28 @@ class Forbidden(ProblemError):
 
 class NotFound(ProblemError):
     status = 404
+
+
+class EmptyNotFound(Exception):
+    """A 404 with no body at all (the Track progress API's answer for an apprenticeship
+    the caller cannot see, whether or not it exists)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDetail:
+    error: str
+    description: str
+
+
+class ListedProblem(Exception):
+    """A 400 whose problems are a list of ``{error, description}`` (the Track progress
+    API's shape): ``{"title", "status": 400, "errors": [...]}``. A problem with a single
+    message has it as the title and no errors."""
+
+    def __init__(self, title: str, errors: Sequence[ErrorDetail] = ()) -> None:
+        super().__init__(title)
+        self.title = title
+        self.errors = list(errors)
 
 
 def problem_response(
@@ -120,6 +143,19 @@ def install_problem_handlers(app: FastAPI) -> None:
         content = responses.body(413, responses.body_too_large_message(error.limit))
         return Response(content, status_code=413, media_type="application/json; charset=utf-8")
 
+    async def on_listed(request: Request, error: Exception) -> Response:
+        assert isinstance(error, ListedProblem)
+        body = {
+            "title": error.title,
+            "status": 400,
+            "errors": [{"error": e.error, "description": e.description} for e in error.errors],
+            "traceId": str(request.scope.get(REQUEST_ID_SCOPE_KEY, "")),
+        }
+        return Response(json.dumps(body).encode(), status_code=400, media_type=PROBLEM_JSON)
+
+    async def on_empty_not_found(request: Request, error: Exception) -> Response:
+        return Response(b"", status_code=404)
+
     async def on_unexpected(request: Request, error: Exception) -> Response:
         log.exception(
             "unhandled_error",
@@ -129,6 +165,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(request, 500)
 
     app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(ListedProblem, on_listed)
+    app.add_exception_handler(EmptyNotFound, on_empty_not_found)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestBodyTooLarge, on_too_large)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.errors import OperationError
 from apprenticeships.keys.repository import CacheEventRepository
+from apprenticeships.referencedata.ksbs import KsbChanges, StandardKsbs, from_ifate, store_ksbs
 from apprenticeships.referencedata.repository import ReferenceDataRepository
 from apprenticeships.referencedata.service import ACTIVE_STATUS
 from apprenticeships.storage.models import Route, Standard
@@ -40,6 +41,7 @@ class ParsedStandard:
     version: tuple[int, ...]
     apprenticeship_type: str
     last_date_starts: date | None = None
+    ksbs: StandardKsbs | None = None
 
 
 @dataclass
@@ -48,6 +50,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     routes_added: int = 0
+    ksbs: KsbChanges = field(default_factory=KsbChanges)
     skipped: dict[str, int] = field(default_factory=dict)
 
     def skip(self, reason: str) -> None:
@@ -56,7 +59,8 @@ class ImportReport:
     def summary(self) -> str:
         text = (
             f"Standards: {self.added} added, {self.updated} updated, {self.unchanged} unchanged; "
-            f"{self.routes_added} routes added."
+            f"{self.routes_added} routes added; KSBs: {self.ksbs.added} added, "
+            f"{self.ksbs.updated} updated, {self.ksbs.retired} retired."
         )
         if self.skipped:
             text += (
@@ -134,6 +138,7 @@ def parse_standards(content: bytes, report: ImportReport) -> list[ParsedStandard
             version=_version(item.get("version")),
             apprenticeship_type=kind,
             last_date_starts=_date(item.get("latestStartDate")),
+            ksbs=from_ifate(item),
         )
         current = newest.get(lars)
         if current is None or parsed.version >= current.version:
@@ -173,7 +178,8 @@ async def import_ifate_standards(
         }
         standard = existing.get(item.lars_code)
         if standard is None:
-            await repository.add_standard(Standard(lars_code=item.lars_code, **values))
+            standard = Standard(lars_code=item.lars_code, options=[], **values)
+            await repository.add_standard(standard)
             report.added += 1
         elif any(getattr(standard, k) != v for k, v in values.items()):
             for key, value in values.items():
@@ -181,6 +187,12 @@ async def import_ifate_standards(
             report.updated += 1
         else:
             report.unchanged += 1
+        if item.ksbs is not None:
+            await repository.flush()
+            changes = await store_ksbs(session, standard, item.ksbs)
+            report.ksbs.added += changes.added
+            report.ksbs.updated += changes.updated
+            report.ksbs.retired += changes.retired
     await repository.flush()
     if report.added or report.updated or report.routes_added:
         await CacheEventRepository(session).add("referencedata", None, now)

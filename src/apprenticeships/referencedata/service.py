@@ -8,6 +8,8 @@ from importlib import resources
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from apprenticeships.progress.repository import KsbRepository
+from apprenticeships.referencedata.ksbs import shipped_ksbs, store_ksbs
 from apprenticeships.referencedata.repository import ReferenceDataRepository
 from apprenticeships.referencedata.schemas import RouteItem, Routes, TrainingCourse, TrainingCourses
 from apprenticeships.storage.models import Route, Standard
@@ -51,6 +53,7 @@ def shipped_standards() -> list[ShippedStandard]:
 
 class ReferenceDataService:
     def __init__(self, session: AsyncSession) -> None:
+        self.session = session
         self.repository = ReferenceDataRepository(session)
 
     async def install_shipped(self) -> tuple[int, int]:
@@ -83,7 +86,17 @@ class ReferenceDataService:
             )
             added += 1
         await self.repository.flush()
+        await self._install_shipped_ksbs()
         return added_routes, added
+
+    async def _install_shipped_ksbs(self) -> None:
+        """KSBs for the shipped standards that have none yet (never overwrites)."""
+        shipped = shipped_ksbs()
+        have = await KsbRepository(self.session).standards_with_ksbs(shipped)
+        standards = await self.repository.standards_by_code(set(shipped) - have)
+        for lars_code, standard in standards.items():
+            await store_ksbs(self.session, standard, shipped[lars_code])
+        await self.repository.flush()
 
     async def training_courses(self) -> TrainingCourses:
         return TrainingCourses(

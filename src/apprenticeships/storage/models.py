@@ -199,8 +199,10 @@ class Standard(Base):
     status: Mapped[str] = mapped_column(String(64))
     is_active: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[str | None] = mapped_column(String(16))
-    # The last day an apprentice may start on this standard (IfATE "lastDateStarts").
+    # The last day an apprentice may start on this standard (IfATE "latestStartDate").
     last_date_starts: Mapped[date | None] = mapped_column(Date)
+    # The titles of the standard's options; empty when it has none (only "core").
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     route: Mapped[Route] = relationship(lazy="raise")
 
@@ -392,3 +394,77 @@ class PostcodeCentroid(Base):
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
     country: Mapped[str] = mapped_column(String(16))
+
+
+class Ksb(Base):
+    """One knowledge, skill or behaviour of a standard. ``options`` lists the titles of
+    the options it belongs to; "core" means every option."""
+
+    __tablename__ = "ksbs"
+    __table_args__ = (CheckConstraint("kind IN ('Knowledge', 'Skill', 'Behaviour')", name="kind"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # lower-case, hyphenated
+    lars_code: Mapped[int] = mapped_column(ForeignKey("standards.lars_code"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(8))  # K1, S3, B2
+    description: Mapped[str] = mapped_column(Text)
+    options: Mapped[list[str]] = mapped_column(JSON)
+
+
+class Apprenticeship(Base):
+    """An apprentice's record with their training provider: what progress is recorded
+    against. Found by (provider, ULN, planned start month)."""
+
+    __tablename__ = "apprenticeships"
+    __table_args__ = (
+        CheckConstraint(
+            "delivery_model IN ('Regular', 'PortableFlexiJob', 'FlexiJobAgency')",
+            name="delivery_model",
+        ),
+        CheckConstraint(
+            "status IN ('WaitingToStart', 'Live', 'Paused', 'Stopped', 'Completed')",
+            name="status",
+        ),
+        Index("ix_apprenticeships_lookup", "provider_id", "uln", "planned_start"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uln: Mapped[int] = mapped_column(BigInteger)
+    # The first day of the planned start month.
+    planned_start: Mapped[date] = mapped_column(Date)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    employer_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    lars_code: Mapped[int] = mapped_column(ForeignKey("standards.lars_code"))
+    option: Mapped[str | None] = mapped_column(String(255))
+    delivery_model: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    # The actual start day; a record whose stop date equals it had no delivery.
+    start_date: Mapped[date] = mapped_column(Date)
+    stop_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ProgressSubmission(Base):
+    """One POST of progress: its id is the ``progressId`` the provider gets back."""
+
+    __tablename__ = "progress_submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    apprenticeship_id: Mapped[int] = mapped_column(ForeignKey("apprenticeships.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    values: Mapped[list[ProgressValue]] = relationship(
+        lazy="raise", order_by="ProgressValue.position", cascade="all, delete-orphan"
+    )
+
+
+class ProgressValue(Base):
+    __tablename__ = "progress_values"
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("progress_submissions.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ksb_id: Mapped[str] = mapped_column(ForeignKey("ksbs.id"))
+    value: Mapped[int] = mapped_column(Integer)

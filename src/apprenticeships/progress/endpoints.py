@@ -1,0 +1,145 @@
+"""Track apprenticeship progress API, version 1."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from apprenticeships.dependencies import Session, State, Subscription
+from apprenticeships.progress import schemas
+from apprenticeships.progress.service import SANDBOX_PROGRESS_ID, ProgressService
+from apprenticeships.storage.engine import unit_of_work
+
+JSON = "application/json; charset=utf-8"
+PROBLEM: dict[str, Any] = {
+    "description": "The request breaks a rule.",
+    "content": {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/ProgressProblem"}}
+    },
+}
+NOT_FOUND: dict[str, Any] = {
+    "description": "No such apprenticeship for your UKPRN (also when it is another provider's)."
+}
+_REQUEST_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProgressRequest"}}},
+}
+DOCUMENTED_MODELS = (schemas.ProgressRequest, schemas.ProgressProblem)
+_PATH = "/apprenticeships/{uln}/{plannedStartDate}/progress"
+
+
+def _json(content: str, status: int = 200) -> Response:
+    return Response(content, status_code=status, media_type=JSON)
+
+
+def router() -> APIRouter:
+    api = APIRouter()
+
+    @api.post(
+        _PATH,
+        tags=["Progress"],
+        status_code=201,
+        response_model=schemas.ProgressResponse,
+        summary="Record progress against the apprenticeship's KSBs",
+        operation_id="AddApprenticeshipProgress",
+        responses={201: {"description": "Recorded."}, 400: PROBLEM, 404: NOT_FOUND},
+        openapi_extra={"requestBody": _REQUEST_BODY},
+    )
+    async def record_progress(
+        uln: str, plannedStartDate: str, request: Request, state: State, caller: Subscription
+    ) -> Response:
+        """Records how far the apprentice has got with some of their standard's knowledge,
+        skills and behaviours. `plannedStartDate` is `yyyy-MM` (or `yyyy-MM-01`). A 201
+        means the submission is stored durably. In the sandbox it is checked against the
+        same records but not stored, and the id is always 999."""
+        try:
+            body = json.loads(await request.body())
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            body = None
+        async with state.sessions() as session:
+            checked = await ProgressService(session).check(caller, uln, plannedStartDate, body)
+        if caller.is_sandbox:
+            progress_id = SANDBOX_PROGRESS_ID
+        else:
+            async with unit_of_work(state.sessions) as session:
+                progress_id = await ProgressService(session).record(checked, state.clock())
+        return _json(
+            schemas.ProgressResponse(progress_id=progress_id).model_dump_json(by_alias=True), 201
+        )
+
+    @api.get(
+        _PATH,
+        tags=["Progress"],
+        response_model=schemas.ProgressHistory,
+        summary="Your progress submissions for an apprenticeship",
+        operation_id="GetApprenticeshipProgress",
+        responses={400: PROBLEM, 404: NOT_FOUND},
+    )
+    async def progress_history(
+        uln: str, plannedStartDate: str, caller: Subscription, session: Session
+    ) -> Response:
+        """Your submissions for this apprenticeship, newest first, and the latest value
+        recorded for each KSB."""
+        records, submissions, latest = await ProgressService(session).history(
+            caller, uln, plannedStartDate
+        )
+        record = records[-1]
+        body = schemas.ProgressHistory(
+            uln=record.uln,
+            planned_start_date=f"{record.planned_start:%Y-%m}",
+            lars_code=record.lars_code,
+            option=record.option,
+            submissions=[
+                schemas.Submission(
+                    progress_id=s.id,
+                    submitted_at=s.submitted_at,
+                    ksbs=[schemas.SubmittedValue(id=v.ksb_id, value=v.value) for v in s.values],
+                )
+                for s in submissions
+            ],
+            latest=[
+                schemas.LatestKsbValue(
+                    id=v.ksb.id,
+                    kind=v.ksb.kind,
+                    code=v.ksb.code,
+                    value=v.value,
+                    progress_id=v.progress_id,
+                    submitted_at=v.submitted_at,
+                )
+                for v in latest
+            ],
+        )
+        return _json(body.model_dump_json(by_alias=True))
+
+    @api.get(
+        "/courses/{larsCode}/ksbs",
+        tags=["Courses"],
+        response_model=schemas.CourseKsbs,
+        summary="The knowledge, skills and behaviours of a standard",
+        operation_id="GetCourseKsbs",
+        responses={
+            400: {"content": {"application/problem+json": {}}},
+            404: {"content": {"application/problem+json": {}}},
+        },
+    )
+    async def course_ksbs(larsCode: int, session: Session) -> Response:
+        """Every KSB of the standard with its id, for building progress submissions. A KSB
+        belongs to the options it lists; "core" KSBs belong to every option."""
+        title, options, ksbs = await ProgressService(session).course_ksbs(larsCode)
+        body = schemas.CourseKsbs(
+            lars_code=larsCode,
+            title=title,
+            options=options,
+            ksbs=[
+                schemas.CourseKsb(
+                    id=k.id, kind=k.kind, code=k.code, description=k.description, options=k.options
+                )
+                for k in ksbs
+            ],
+        )
+        return _json(body.model_dump_json(by_alias=True))
+
+    return api

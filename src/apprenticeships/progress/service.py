@@ -1,0 +1,243 @@
+"""Recording apprentices' progress against their standard's KSBs.
+
+The rules run in the real API's order and stop at the first of steps 1 to 7; step 8's
+problems are all reported together. A provider only ever finds its own apprentices: any
+other answers 404 exactly as a record that does not exist.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from apprenticeships.catalog.products import OwnerKind
+from apprenticeships.gateway.context import SubscriptionContext
+from apprenticeships.problems import EmptyNotFound, ErrorDetail, ListedProblem, NotFound
+from apprenticeships.progress.repository import (
+    ApprenticeshipRepository,
+    KsbRepository,
+    ProgressRepository,
+)
+from apprenticeships.storage.models import Apprenticeship, Ksb, ProgressSubmission, ProgressValue
+
+CORE = "core"
+ULN_NOT_POSITIVE = "ULN must be greater than zero."
+START_NOT_FIRST = "Invalid start date (must start on the 1st)"
+START_UNREADABLE = "Invalid start date (must be yyyy-MM or yyyy-MM-dd)"
+FAILED = "Failed to record progress due to one or more validation errors"
+STATUS = (
+    "Apprentice status must be Live, Paused, Stopped (provided some delivery took place) "
+    "or Complete."
+)
+MULTIPLE = "Multiple apprenticeship records exist"
+OPTION_REQUIRED = "This apprenticeship requires an option to be set to record progress against it"
+PROGRESS_REQUIRED = "Progress must be present"
+KSBS_REQUIRED = "KSBs are required"
+NULL_IDS = "KSB Ids cannot be null"
+DUPLICATE = "Ensure that there are no duplicate GUIDs in the progress submission"
+PORTABLE_ONLY = "Must be a portable flexi-job"
+OPTION_MISMATCH = "This KSB does not match the course option"
+SANDBOX_PROGRESS_ID = 999
+
+_ULN = re.compile(r"\d{1,18}")
+_MONTH = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
+def parse_uln(text: str) -> int:
+    uln = int(text) if _ULN.fullmatch(text) else 0
+    if uln <= 0:
+        raise ListedProblem(ULN_NOT_POSITIVE)
+    return uln
+
+
+def parse_planned_start(text: str) -> date:
+    """``yyyy-MM`` or ``yyyy-MM-dd`` (the 1st): the first day of the month."""
+    match = _MONTH.fullmatch(text)
+    if match is None:
+        raise ListedProblem(START_UNREADABLE)
+    year, month, day = match.groups()
+    try:
+        parsed = date(int(year), int(month), int(day or 1))
+    except ValueError:
+        raise ListedProblem(START_UNREADABLE) from None
+    if parsed.day != 1:
+        raise ListedProblem(START_NOT_FIRST)
+    return parsed
+
+
+def value_out_of_range(value: Any) -> str:
+    shown = "" if value is None else json.dumps(value)
+    return (
+        f"The progress value ({shown}) associated with this KSB must be in the range of 0 to "
+        "100 (inclusive)"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedProgress:
+    apprenticeship: Apprenticeship
+    provider_id: int
+    values: list[tuple[str, int]]  # (KSB id, value), in the order sent
+
+
+@dataclass(frozen=True, slots=True)
+class LatestValue:
+    ksb: Ksb
+    value: int
+    progress_id: int
+    submitted_at: datetime
+
+
+class ProgressService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.apprenticeships = ApprenticeshipRepository(session)
+        self.ksbs = KsbRepository(session)
+        self.progress = ProgressRepository(session)
+
+    async def _records(
+        self, caller: SubscriptionContext, uln_text: str, start_text: str
+    ) -> tuple[int, list[Apprenticeship]]:
+        """Steps 1 to 3: the caller's provider id and its records for this apprentice."""
+        uln = parse_uln(uln_text)
+        planned_start = parse_planned_start(start_text)
+        if caller.owner_kind is not OwnerKind.PROVIDER:
+            raise EmptyNotFound()
+        provider_id = await self.apprenticeships.provider_id(caller.owner_id)
+        if provider_id is None:
+            raise EmptyNotFound()
+        records = await self.apprenticeships.find(provider_id, uln, planned_start)
+        if not records:
+            raise EmptyNotFound()
+        return provider_id, records
+
+    async def check(
+        self, caller: SubscriptionContext, uln_text: str, start_text: str, body: Any
+    ) -> CheckedProgress:
+        provider_id, records = await self._records(caller, uln_text, start_text)
+        delivered = [r for r in records if r.stop_date is None or r.stop_date != r.start_date]
+        if not delivered:
+            raise ListedProblem(FAILED, [ErrorDetail("ApprenticeshipStatus", STATUS)])
+        if len(delivered) > 1:
+            raise ListedProblem(MULTIPLE)
+        (record,) = delivered
+        standard = await self.ksbs.standard(record.lars_code)
+        option = (record.option or "").strip()
+        if standard is not None and standard.options and option in ("", CORE):
+            raise ListedProblem(OPTION_REQUIRED)
+
+        progress = body.get("progress") if isinstance(body, dict) else None
+        if not isinstance(progress, dict):
+            raise ListedProblem(PROGRESS_REQUIRED)
+        items = progress.get("ksbs")
+        if not isinstance(items, list) or not items:
+            raise ListedProblem(KSBS_REQUIRED)
+
+        errors: list[ErrorDetail] = []
+        values: list[tuple[str, int]] = []
+        given: list[tuple[str, str | None]] = []  # (id as sent, canonical id)
+        if any(not isinstance(item, dict) or item.get("id") is None for item in items):
+            errors.append(ErrorDetail("KSBs", NULL_IDS))
+        for item in items:
+            if not isinstance(item, dict) or item.get("id") is None:
+                continue
+            sent = item["id"] if isinstance(item["id"], str) else json.dumps(item["id"])
+            canonical = _guid(item["id"])
+            if canonical is None:
+                errors.append(ErrorDetail(sent, f"{sent} is not a valid guid"))
+            value = item.get("value")
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+                errors.append(ErrorDetail(sent, value_out_of_range(value)))
+            elif canonical is not None:
+                values.append((canonical, value))
+            given.append((sent, canonical))
+        counts = Counter(canonical for _, canonical in given if canonical is not None)
+        reported: set[str] = set()
+        for sent, canonical in given:
+            if canonical is not None and counts[canonical] > 1 and canonical not in reported:
+                reported.add(canonical)
+                errors.append(ErrorDetail(sent, DUPLICATE))
+        if record.delivery_model != "PortableFlexiJob":
+            errors.append(ErrorDetail("DeliveryModel", PORTABLE_ONLY))
+        if record.status == "WaitingToStart":
+            errors.append(ErrorDetail("ApprenticeshipStatus", STATUS))
+        known = await self.ksbs.by_ids(c for _, c in given if c is not None)
+        for sent, canonical in given:
+            ksb = known.get(canonical) if canonical is not None else None
+            if ksb is None or not _in_option(ksb, record):
+                errors.append(ErrorDetail(sent, OPTION_MISMATCH))
+        if errors:
+            raise ListedProblem(FAILED, errors)
+        return CheckedProgress(record, provider_id, values)
+
+    async def record(self, checked: CheckedProgress, now: datetime) -> int:
+        """Store a checked submission; its progress id. The unit of work commits."""
+        submission = ProgressSubmission(
+            apprenticeship_id=checked.apprenticeship.id,
+            provider_id=checked.provider_id,
+            submitted_at=now,
+        )
+        submission.values = [
+            ProgressValue(position=position, ksb_id=ksb_id, value=value)
+            for position, (ksb_id, value) in enumerate(checked.values)
+        ]
+        return await self.progress.add(submission)
+
+    async def history(
+        self, caller: SubscriptionContext, uln_text: str, start_text: str
+    ) -> tuple[list[Apprenticeship], list[ProgressSubmission], list[LatestValue]]:
+        """The caller's submissions for the apprentice, newest first, and the latest value
+        recorded for each KSB."""
+        provider_id, records = await self._records(caller, uln_text, start_text)
+        submissions = await self.progress.for_apprenticeships([r.id for r in records], provider_id)
+        ksbs = await self.ksbs.by_ids(v.ksb_id for s in submissions for v in s.values)
+        latest: dict[str, LatestValue] = {}
+        for submission in submissions:  # newest first: the first value seen is the latest
+            for item in submission.values:
+                if item.ksb_id not in latest and item.ksb_id in ksbs:
+                    latest[item.ksb_id] = LatestValue(
+                        ksbs[item.ksb_id], item.value, submission.id, submission.submitted_at
+                    )
+        order = {ksb.id: position for position, ksb in enumerate(_ordered(ksbs.values()))}
+        return records, submissions, sorted(latest.values(), key=lambda v: order[v.ksb.id])
+
+    async def course_ksbs(self, lars_code: int) -> tuple[str, list[str], list[Ksb]]:
+        standard = await self.ksbs.standard(lars_code)
+        if standard is None:
+            raise NotFound(f"There is no standard with LARS code {lars_code}.")
+        return standard.title, list(standard.options or []), await self.ksbs.for_standard(lars_code)
+
+
+def _guid(value: Any) -> str | None:
+    """The canonical (lower-case, hyphenated) form of a GUID, or None."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        return None
+
+
+def _in_option(ksb: Ksb, record: Apprenticeship) -> bool:
+    if ksb.lars_code != record.lars_code:
+        return False
+    option = (record.option or "").strip()
+    return CORE in ksb.options or (bool(option) and option in ksb.options)
+
+
+def _ordered(ksbs: Any) -> list[Ksb]:
+    kinds = {"Knowledge": 0, "Skill": 1, "Behaviour": 2}
+    return sorted(
+        ksbs,
+        key=lambda k: (
+            k.lars_code,
+            kinds.get(k.kind, 3),
+            int("".join(filter(str.isdigit, k.code)) or 0),
+        ),
+    )
