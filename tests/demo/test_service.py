@@ -253,7 +253,21 @@ async def test_manifest_lists_what_the_demo_made_by_the_spec_rules(
     assert kinds == {"Recruitment", "RecruitmentRequiresReview"}
 
     assert manifest["developers"] == [{"email": "dev@example.com"}]
-    assert manifest["apprenticeships"] == []
+    records = manifest["apprenticeships"]
+    assert len(records) >= 5
+    for record in records:
+        assert set(record) == {
+            "uln", "plannedStartDate", "ukprn", "larsCode", "option", "deliveryModel",
+            "status", "case", "ksbIds",
+        }  # fmt: skip
+        assert re.fullmatch(r"\d{10}", str(record["uln"]))
+        assert re.fullmatch(r"\d{4}-\d{2}", record["plannedStartDate"])
+        assert record["ksbIds"], record
+    assert {r["deliveryModel"] for r in records} >= {"PortableFlexiJob", "Regular"}
+    assert "WaitingToStart" in {r["status"] for r in records}
+    assert any(r["option"] not in ("core", None) for r in records)
+    ulns = [(r["uln"], r["plannedStartDate"]) for r in records]
+    assert any(ulns.count(u) == 2 for u in ulns), "one apprentice with two records"
     references = manifest["vacancies"]["references"]
     assert manifest["vacancies"]["live"] == 200
     assert len(references) == 20 and all(r.isdigit() for r in references)

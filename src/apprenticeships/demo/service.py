@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from apprenticeships.accounts.repository import LegalEntityRepository, OrganisationRepository
 from apprenticeships.accounts.service import AccountService, OwnerRef
 from apprenticeships.catalog.products import OwnerKind
+from apprenticeships.demo.apprenticeships import APPRENTICESHIPS
 from apprenticeships.demo.generator import (
     AdvertGenerator,
     AdvertParty,
@@ -28,6 +29,8 @@ from apprenticeships.demo.organisations import (
 from apprenticeships.demo.repository import DemoRepository
 from apprenticeships.errors import OperationError
 from apprenticeships.keys.repository import CacheEventRepository
+from apprenticeships.progress.importer import import_apprenticeships
+from apprenticeships.progress.repository import KsbRepository
 from apprenticeships.referencedata.repository import ReferenceDataRepository
 from apprenticeships.referencedata.service import shipped_standards
 from apprenticeships.storage.models import LegalEntity, Organisation
@@ -36,6 +39,8 @@ from apprenticeships.vacancies.repository import VacancyRepository
 # Adverts generated and inserted at a time, so memory stays flat at any size.
 CHUNK = 2_000
 MANIFEST_REFERENCES = 20
+# KSB ids listed per apprenticeship record: enough to build a submission.
+MANIFEST_KSBS = 5
 
 # Called with (adverts added so far, adverts to add in all).
 Progress = Callable[[int, int], None]
@@ -69,6 +74,7 @@ async def seed(
         else sandbox_vacancies,
     }
     organisations = await _ensure_organisations(session, now)
+    await _ensure_apprenticeships(session, now)
     repository = DemoRepository(session)
     today = now.date()
     missing = {
@@ -240,6 +246,38 @@ async def _manifest(
                 )
             ],
         },
-        # Apprenticeship records (Track progress) are added to the demo with that API.
-        "apprenticeships": [],
+        "apprenticeships": await _apprenticeships_manifest(repository),
     }
+
+
+async def _ensure_apprenticeships(session: AsyncSession, now: datetime) -> None:
+    await import_apprenticeships(session, (a.json_line() for a in APPRENTICESHIPS), now)
+
+
+async def _apprenticeships_manifest(repository: DemoRepository) -> list[dict[str, Any]]:
+    ksbs = KsbRepository(repository.session)
+    by_standard = {
+        code: await ksbs.for_standard(code) for code in {a.lars_code for a in APPRENTICESHIPS}
+    }
+    entries = []
+    for record in APPRENTICESHIPS:
+        option = record.option or "core"
+        valid = [
+            k.id
+            for k in by_standard[record.lars_code]
+            if "core" in k.options or option in k.options
+        ]
+        entries.append(
+            {
+                "uln": record.uln,
+                "plannedStartDate": record.planned_start,
+                "ukprn": int(record.ukprn),
+                "larsCode": record.lars_code,
+                "option": option,
+                "deliveryModel": record.delivery_model,
+                "status": record.status,
+                "case": record.case,
+                "ksbIds": valid[:MANIFEST_KSBS],
+            }
+        )
+    return entries
