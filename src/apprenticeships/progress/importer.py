@@ -165,8 +165,10 @@ async def import_apprenticeships(
 def _parse(number: int, raw: bytes) -> _Line:
     try:
         item = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"not JSON ({error.args[0] if error.args else error})") from None
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not JSON: {error.msg} at column {error.colno}") from None
     if not isinstance(item, dict):
         raise ValueError("not a JSON object")
     uln = _integer(item.get("uln"))
