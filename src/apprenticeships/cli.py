@@ -33,7 +33,7 @@ from apprenticeships.accounts.service import AccountService, OwnerRef
 from apprenticeships.catalog.lifecycle import VersionState
 from apprenticeships.catalog.products import parse_product_reference, product_by_id
 from apprenticeships.catalog.service import CatalogService
-from apprenticeships.demo.organisations import DEVELOPER_EMAIL, EMPLOYERS
+from apprenticeships.demo.organisations import DEVELOPER_EMAIL, EMPLOYERS, PROVIDERS
 from apprenticeships.demo.service import seed as seed_demo
 from apprenticeships.errors import OperationError
 from apprenticeships.geo import importer as geo_importer
@@ -48,6 +48,7 @@ from apprenticeships.storage.engine import create_engine, session_factory, unit_
 
 T = TypeVar("T")
 DEMO_EMPLOYER = EMPLOYERS[0]
+DEMO_PROVIDER = PROVIDERS[0]
 
 app = typer.Typer(
     help="Run and operate the Apprenticeship Service API platform.",
@@ -705,7 +706,8 @@ def demo_seed(
 @demo_app.command("keys")
 def demo_keys() -> None:
     """Issue fresh demo keys (Display advert for the demo developer, Recruitment for the
-    first demo employer, each live and sandbox) and show how to call the APIs."""
+    first demo employer, Track progress for the first demo provider, each live and
+    sandbox) and show how to call the APIs."""
 
     async def work(session: AsyncSession, settings: Settings) -> tuple[dict[str, str], str]:
         accounts = AccountService(session)
@@ -722,6 +724,7 @@ def demo_keys() -> None:
                 f"the demo employer {DEMO_EMPLOYER.account_id} does not exist yet: "
                 "run `apprenticeships demo seed` first"
             ) from None
+        provider = OwnerRef.parse(f"provider:{DEMO_PROVIDER.ukprn}")
         keys = KeyService(session, settings.resolved_secret_key())
         issued: dict[str, str] = {}
         for owner, reference, name in (
@@ -729,6 +732,8 @@ def demo_keys() -> None:
             (developer, "display-advert-sandbox", "Demo sandbox"),
             (employer, "recruitment", "Demo"),
             (employer, "recruitment-sandbox", "Demo sandbox"),
+            (provider, "track-progress", "Demo"),
+            (provider, "track-progress-sandbox", "Demo sandbox"),
         ):
             product, environment = parse_product_reference(reference)
             key = await keys.issue(owner, product, environment, _now(), name)
@@ -744,7 +749,10 @@ def demo_keys() -> None:
         f"  Display advert API, sandbox: {sandbox}\n"
         f"  Recruitment API for {DEMO_EMPLOYER.name} (legal entity {entity.hashed_id}),\n"
         f"    live:    {issued['recruitment']}\n"
-        f"    sandbox: {issued['recruitment-sandbox']}\n\n"
+        f"    sandbox: {issued['recruitment-sandbox']}\n"
+        f"  Track progress API for {DEMO_PROVIDER.name} (UKPRN {DEMO_PROVIDER.ukprn}),\n"
+        f"    live:    {issued['track-progress']}\n"
+        f"    sandbox: {issued['track-progress-sandbox']}\n\n"
         "Try it:\n"
         f"  curl -H 'Ocp-Apim-Subscription-Key: {live}' -H 'X-Version: 2' "
         f"'{url}/vacancies/vacancy?Lat=53.7997&Lon=-1.5492&DistanceInMiles=20&Sort=DistanceAsc'\n"
@@ -754,7 +762,10 @@ def demo_keys() -> None:
         f"{url}/sandbox/vacancies/vacancy\n"
         f"  curl -H 'Ocp-Apim-Subscription-Key: {issued['recruitment']}' -H 'X-Version: 1' "
         f"{url}/managevacancies/accountlegalentities\n"
-        "  (the README shows a POST /managevacancies/vacancy/{id} to the sandbox)\n"
+        f"  curl -H 'Ocp-Apim-Subscription-Key: {issued['track-progress']}' -H 'X-Version: 1' "
+        f"{url}/trackprogress/courses/174/ksbs\n"
+        "  (the README shows a POST /managevacancies/vacancy/{id} to the sandbox; the demo\n"
+        "  manifest lists apprenticeship records and KSB ids for the Track progress API)\n"
     )
 
 

@@ -48,7 +48,7 @@ def test_demo_keys_issues_working_keys_for_both_apis(cli: Run) -> None:
     cli("demo", "seed", "--vacancies", "0")
     shown = cli("demo", "keys").stdout
     keys = re.findall(r"appr_(?:live|sandbox)_\w+", shown)
-    assert len(set(keys)) == 4
+    assert len(set(keys)) == 6
     assert "legal entity VK7MXB" in shown
     assert "/managevacancies/accountlegalentities" in shown
     listed = cli("keys", "list").stdout
@@ -57,6 +57,8 @@ def test_demo_keys_issues_working_keys_for_both_apis(cli: Run) -> None:
         ("developer:", "display-advert-sandbox"),
         ("employer:MJ7YVK", "recruitment"),
         ("employer:MJ7YVK", "recruitment-sandbox"),
+        ("provider:10000001", "track-progress"),
+        ("provider:10000001", "track-progress-sandbox"),
     ):
         assert any(
             owner in line and f" {product} " in f" {line} " for line in listed.splitlines()
