@@ -144,6 +144,7 @@ async def create_vacancy(
     employer_name: str | None = None,
     anonymous: bool = False,
     wage_type: str = "Custom",
+    updated: datetime | None = None,
 ) -> int:
     """An advert (through the repository, as the Recruitment API will store it); returns
     its reference. ``addresses`` are (latitude, longitude) pairs; default one in Leeds."""
@@ -212,8 +213,8 @@ async def create_vacancy(
                     "application_method": "ThroughFindAnApprenticeship",
                     "application_url": None,
                     "application_instructions": None,
-                    "created_at": moment,
-                    "updated_at": moment,
+                    "created_at": updated or moment,
+                    "updated_at": updated or moment,
                 }
             ],
             [

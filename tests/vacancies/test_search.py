@@ -14,6 +14,8 @@ from apprenticeships.vacancies.search import (
     IndexRow,
     SearchIndex,
     SearchQuery,
+    SearchResult,
+    SegmentedIndex,
     Sort,
 )
 
@@ -163,16 +165,58 @@ def test_index_matches_the_reference_implementation(
     rows, points = data
     if len({row.reference for row in rows}) != len(rows):
         return  # references are unique in the database
-    result = SearchIndex.build(rows, points, TODAY).search(query, NOW)
+    _assert_matches(SearchIndex.build(rows, points, TODAY).search(query, NOW), rows, points, query)
+
+
+def _assert_matches(
+    result: SearchResult,
+    rows: list[IndexRow],
+    points: list[tuple[int, float, float]],
+    query: SearchQuery,
+) -> None:
     references, distances, total, total_filtered = reference_search(rows, points, query)
     assert (result.total, result.total_filtered) == (total, total_filtered)
     assert result.references == references
     for got, expected in zip(result.distances, distances, strict=True):
-        if expected is None:
-            assert got is None
-        else:
-            assert got is not None
+        assert (got is None) == (expected is None)
+        if got is not None and expected is not None:
             assert math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    data=adverts(),
+    changed=st.sets(st.integers(1, 60)),
+    withdrawn=st.sets(st.integers(1, 60)),
+    query=queries,
+)
+def test_a_base_index_with_a_delta_answers_as_one_index_of_every_live_advert(
+    data: tuple[list[IndexRow], list[tuple[int, float, float]]],
+    changed: set[int],
+    withdrawn: set[int],
+    query: SearchQuery,
+) -> None:
+    """Adverts that changed after the base was built (``changed``: now in the delta, with
+    a new posted date; ``withdrawn``: no longer live) are hidden from the base; the two
+    together must answer exactly as one index built from scratch."""
+    rows, points = data
+    if len({row.reference for row in rows}) != len(rows):
+        return
+    base = SearchIndex.build(rows, points, TODAY)
+    now_rows = {row.id: row for row in rows if row.id not in withdrawn}
+    delta_rows = [
+        now_rows[i]._replace(posted_at=NOW - timedelta(minutes=i))
+        for i in sorted(changed)
+        if i in now_rows
+    ]
+    delta_ids = {row.id for row in delta_rows}
+    hidden = [row.reference for row in rows if row.id in changed or row.id in withdrawn]
+    delta = SearchIndex.build(delta_rows, [p for p in points if p[0] in delta_ids], TODAY)
+    combined = SegmentedIndex(base.hiding(hidden), delta)
+    final = [
+        row for row in rows if row.id not in withdrawn and row.id not in delta_ids
+    ] + delta_rows
+    _assert_matches(combined.search(query, NOW), final, points, query)
 
 
 def test_closed_adverts_never_appear_even_before_the_index_is_rebuilt() -> None:

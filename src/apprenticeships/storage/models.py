@@ -249,6 +249,8 @@ class Vacancy(Base):
         ),
         UniqueConstraint("environment", "reference", name="environment_reference"),
         UniqueConstraint("client_id", name="client_id"),
+        # What changed since the search index was built (its delta).
+        Index("ix_vacancies_changed", "environment", "updated_at"),
         # Covers every column the search index reads, so building it never touches the
         # wide advert rows (a third faster at 100k adverts on SQLite).
         Index(

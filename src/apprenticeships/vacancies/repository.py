@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
@@ -106,11 +106,26 @@ class VacancyRepository:
         )
         return [(vacancy, e, p) for vacancy, e, p in result.all()]
 
+    async def changed_since(self, environment: str, since: datetime) -> list[int]:
+        """References of adverts changed at or after ``since``, whatever their state."""
+        found = await self.session.scalars(
+            select(Vacancy.reference).where(
+                Vacancy.environment == environment, Vacancy.updated_at >= since
+            )
+        )
+        return [int(reference) for reference in found]
+
     async def live_for_index(
-        self, environment: str, today: date, chunk: int = 10_000
+        self,
+        environment: str,
+        today: date,
+        chunk: int = 10_000,
+        changed_since: datetime | None = None,
     ) -> AsyncIterator[Sequence[Any]]:
-        """What the search index holds for each live advert, by ascending id, in chunks
-        (streamed, so a million adverts are never all in memory as rows)."""
+        """What the search index holds for each live advert (or only those changed at or
+        after ``changed_since``), by ascending id, in chunks (streamed, so a million adverts
+        are never all in memory as rows)."""
+        changed = Vacancy.updated_at >= changed_since if changed_since is not None else true()
         result = await self.session.stream(
             select(
                 Vacancy.id,
@@ -131,6 +146,7 @@ class VacancyRepository:
                 Vacancy.environment == environment,
                 Vacancy.status == "Live",
                 Vacancy.closing_date >= today,
+                changed,
             )
             .order_by(Vacancy.id)
         )
@@ -138,9 +154,14 @@ class VacancyRepository:
             yield rows
 
     async def addresses_for_index(
-        self, environment: str, today: date, chunk: int = 20_000
+        self,
+        environment: str,
+        today: date,
+        chunk: int = 20_000,
+        changed_since: datetime | None = None,
     ) -> AsyncIterator[Sequence[Any]]:
         """(advert id, latitude, longitude) of live adverts' addresses, in chunks."""
+        changed = Vacancy.updated_at >= changed_since if changed_since is not None else true()
         result = await self.session.stream(
             select(VacancyAddress.vacancy_id, VacancyAddress.latitude, VacancyAddress.longitude)
             .join(Vacancy, Vacancy.id == VacancyAddress.vacancy_id)
@@ -149,6 +170,7 @@ class VacancyRepository:
                 Vacancy.status == "Live",
                 Vacancy.closing_date >= today,
                 Vacancy.is_national.is_(False),
+                changed,
             )
             .order_by(VacancyAddress.vacancy_id, VacancyAddress.position)
         )

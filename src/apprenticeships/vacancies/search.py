@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -184,6 +184,7 @@ class SearchIndex:
     built_for: date
     references: IntArray
     posted: FloatArray
+    start: IntArray
     closing: IntArray
     lars: IntArray
     route: IntArray
@@ -281,6 +282,7 @@ class SearchIndex:
             built_for=today,
             references=references,
             posted=posted,
+            start=start,
             closing=column("closing"),
             lars=columns["lars"],
             route=column("route"),
@@ -399,6 +401,24 @@ class SearchIndex:
         return cached[1], cached[2]
 
     def search(self, query: SearchQuery, now: datetime) -> SearchResult:
+        offset = (query.page_number - 1) * query.page_size
+        top = self.top(query, now, offset + query.page_size)
+        return SearchResult(
+            references=top.references[offset:],
+            distances=top.distances[offset:],
+            total=top.total,
+            total_filtered=top.total_filtered,
+        )
+
+    def hiding(self, references: Iterable[int]) -> SearchIndex:
+        """This index without the adverts with these references (they changed since it
+        was built); shares every array but the alive mask."""
+        hidden = np.isin(self.references, np.fromiter(references, dtype=np.int64))
+        return replace(self, alive=self.alive & ~hidden, _live_on=None)
+
+    def top(self, query: SearchQuery, now: datetime, needed: int) -> Ranked:
+        """The first ``needed`` matches in the query's order, with their sort keys, so
+        that the tops of several indexes can be merged into one order."""
         live, total = self._live(_days(now.astimezone(UTC).date()))
         point = query.latitude is not None and query.longitude is not None
         distances: FloatArray | None = None
@@ -439,25 +459,31 @@ class SearchIndex:
                 near = distances <= _chord_squared(query.distance_miles)
                 candidates, distances = candidates[near], distances[near]
 
-        page = self._page(query, candidates, distances)
+        page, keys = self._first(query, candidates, distances, needed)
         shown = [math.inf] * len(page)
         if distances is not None and page:
             shown = [float(m) for m in _miles(distances[page])]
-        return SearchResult(
-            references=[int(self.references[candidates[i]]) for i in page],
+        references = [int(self.references[candidates[i]]) for i in page]
+        return Ranked(
+            keys=[(key, reference) for key, reference in zip(keys, references, strict=True)],
+            references=references,
             distances=[None if math.isinf(d) else d for d in shown],
             total=total,
             total_filtered=len(candidates),
         )
 
-    def _page(
-        self, query: SearchQuery, candidates: IntArray, distances: FloatArray | None
-    ) -> list[int]:
-        """Positions in ``candidates`` of the requested page, in order."""
-        offset = (query.page_number - 1) * query.page_size
-        if offset >= len(candidates):
-            return []
-        needed = min(offset + query.page_size, len(candidates))
+    def _first(
+        self,
+        query: SearchQuery,
+        candidates: IntArray,
+        distances: FloatArray | None,
+        needed: int,
+    ) -> tuple[list[int], list[float]]:
+        """Positions in ``candidates`` of the first ``needed`` matches in order, and each
+        one's sort key (ties are broken by the reference)."""
+        needed = min(needed, len(candidates))
+        if needed <= 0:
+            return [], []
         by_distance = (
             query.sort in (Sort.DISTANCE_ASC, Sort.DISTANCE_DESC) and distances is not None
         )
@@ -475,12 +501,68 @@ class SearchIndex:
                 chosen = np.arange(len(candidates))
             # Only the chosen few need their references, to break ties.
             ordered = chosen[np.lexsort((self.references[candidates[chosen]], key[chosen]))]
+            ordered = ordered[:needed]
+            return [int(i) for i in ordered], [float(k) for k in key[ordered]]
+        sort = query.sort if query.sort in self.ranks else Sort.AGE_DESC
+        ranks = self.ranks[sort][candidates]
+        if needed < len(candidates):
+            chosen = np.argpartition(ranks, needed - 1)[:needed]
         else:
-            sort = query.sort if query.sort in self.ranks else Sort.AGE_DESC
-            ranks = self.ranks[sort][candidates]
-            if needed < len(candidates):
-                chosen = np.argpartition(ranks, needed - 1)[:needed]
-            else:
-                chosen = np.arange(len(candidates))
-            ordered = chosen[np.argsort(ranks[chosen])]
-        return [int(i) for i in ordered[offset:needed]]
+            chosen = np.arange(len(candidates))
+        ordered = chosen[np.argsort(ranks[chosen])]
+        rows = candidates[ordered]
+        values = {
+            Sort.AGE_DESC: -self.posted[rows],
+            Sort.AGE_ASC: self.posted[rows],
+            Sort.START_ASC: self.start[rows].astype(np.float64),
+            Sort.START_DESC: -self.start[rows].astype(np.float64),
+        }[sort]
+        return [int(i) for i in ordered], [float(v) for v in values]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """The first matches of one index in a query's order: each one's (sort key,
+    reference), reference and distance, and the index's counts."""
+
+    keys: list[tuple[float, int]]
+    references: list[int]
+    distances: list[float | None]
+    total: int
+    total_filtered: int
+
+
+class SegmentedIndex:
+    """A large base index built now and then, with the adverts that changed since it was
+    built hidden from it and held in a small delta index instead: searches see both as
+    one. An approval then costs a delta rebuild (milliseconds), not a full one."""
+
+    def __init__(self, base: SearchIndex, delta: SearchIndex | None = None) -> None:
+        self.base = base
+        self.delta = delta
+
+    def __len__(self) -> int:
+        return len(self.base) + (len(self.delta) if self.delta is not None else 0)
+
+    def search(self, query: SearchQuery, now: datetime) -> SearchResult:
+        if self.delta is None or not len(self.delta):
+            return self.base.search(query, now)
+        offset = (query.page_number - 1) * query.page_size
+        needed = offset + query.page_size
+        parts = [self.base.top(query, now, needed), self.delta.top(query, now, needed)]
+        merged = sorted(
+            (
+                (key, reference, distance)
+                for part in parts
+                for key, reference, distance in zip(
+                    part.keys, part.references, part.distances, strict=True
+                )
+            ),
+            key=lambda item: item[0],
+        )[offset:needed]
+        return SearchResult(
+            references=[reference for _, reference, _ in merged],
+            distances=[distance for _, _, distance in merged],
+            total=sum(part.total for part in parts),
+            total_filtered=sum(part.total_filtered for part in parts),
+        )

@@ -15,7 +15,7 @@ from apprenticeships.storage.models import Vacancy, VacancyAddress
 from apprenticeships.vacancies import schemas
 from apprenticeships.vacancies.params import SearchParameters, total_pages
 from apprenticeships.vacancies.repository import PageRow, VacancyRepository
-from apprenticeships.vacancies.search import SearchIndex, SearchQuery
+from apprenticeships.vacancies.search import SearchQuery, SegmentedIndex
 
 REFERENCE = re.compile(r"^(?:VAC)?(\d{1,18})$", re.IGNORECASE)
 LEVELS = {2: "Intermediate", 3: "Advanced", 4: "Higher", 5: "Higher", 6: "Degree", 7: "Degree"}
@@ -122,7 +122,7 @@ class VacancyService:
         self,
         caller: SubscriptionContext,
         params: SearchParameters,
-        index: SearchIndex,
+        index: SegmentedIndex,
         now: datetime,
     ) -> tuple[list[PageRow], list[float | None], int, int, int]:
         """The page's rows in order, their distances, total, totalFiltered, totalPages."""
