@@ -111,7 +111,14 @@ def build_document(product: Product, version: int, app: FastAPI) -> dict[str, An
                     problem["schema"] = {"$ref": "#/components/schemas/ProblemDetails"}
             answers.setdefault("401", _gateway_response("Missing or invalid subscription key."))
             gateway_404 = _gateway_response("Unknown path, or missing or unknown X-Version.")
-            if "404" in answers:
+            if "404" in answers and "content" not in answers["404"]:
+                # An operation whose own 404 has no body: no content is declared, so a
+                # client must not rely on one (the gateway's has its JSON body).
+                answers["404"]["description"] += (
+                    " The gateway answers an unknown path or X-Version with its own 404 "
+                    "and a `{statusCode, message}` body."
+                )
+            elif "404" in answers:
                 # The operation's own 404 problem, or the gateway's when the path or
                 # version is unknown.
                 answers["404"].setdefault("content", {}).update(gateway_404["content"])

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi import Path as FastApiPath
 from starlette.responses import Response
 
 from apprenticeships.dependencies import Session, State, Subscription
@@ -125,7 +126,10 @@ def router() -> APIRouter:
             404: {"content": {"application/problem+json": {}}},
         },
     )
-    async def course_ksbs(larsCode: int, session: Session) -> Response:
+    async def course_ksbs(
+        session: Session,
+        larsCode: int = FastApiPath(ge=1, le=2**31 - 1, description="The standard's LARS code."),
+    ) -> Response:
         """Every KSB of the standard with its id, for building progress submissions. A KSB
         belongs to the options it lists; "core" KSBs belong to every option."""
         title, options, ksbs = await ProgressService(session).course_ksbs(larsCode)
