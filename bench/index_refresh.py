@@ -38,7 +38,7 @@ from apprenticeships.install import install
 from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
 from apprenticeships.storage.models import Vacancy
 from apprenticeships.vacancies.index import VacancyIndexes
-from apprenticeships.vacancies.search import SearchQuery, Sort
+from apprenticeships.vacancies.search import SearchQuery, SegmentedIndex, Sort
 from bench.gateway import BenchError, load_average, run_main, verdict, write_results
 
 REFRESH_GOAL = 20.0  # full build time / refresh time after one approval
@@ -56,17 +56,22 @@ async def timed(work: Callable[[], Awaitable[Any]]) -> float:
     return time.perf_counter() - started
 
 
-def search_medians(indexes: VacancyIndexes, searches: int) -> list[float]:
+def search_medians(
+    without: SegmentedIndex, with_delta: SegmentedIndex, searches: int
+) -> tuple[list[float], list[float]]:
+    """Median seconds per query for each index, the two timed alternately so that drift
+    in the machine's speed favours neither."""
     now = datetime.now(UTC)
-    index = indexes.get(Environment.LIVE)
-    medians = []
+    medians: tuple[list[float], list[float]] = ([], [])
     for query in QUERIES:
-        durations = []
+        durations: tuple[list[float], list[float]] = ([], [])
         for _ in range(searches):
-            started = time.perf_counter()
-            index.search(query, now)
-            durations.append(time.perf_counter() - started)
-        medians.append(statistics.median(durations))
+            for index, spent in zip((without, with_delta), durations, strict=True):
+                started = time.perf_counter()
+                index.search(query, now)
+                spent.append(time.perf_counter() - started)
+        for median, spent in zip(medians, durations, strict=True):
+            median.append(statistics.median(spent))
     return medians
 
 
@@ -98,13 +103,13 @@ async def measure(size: int, searches: int, directory: Path) -> dict[str, Any]:
             )
         indexes = VacancyIndexes(sessions)
         full = await timed(indexes.reload)
-        without_delta = search_medians(indexes, searches)
+        before = indexes.get(Environment.LIVE)
 
         await change(sessions, references[:1])
         one = await timed(indexes.refresh)
         await change(sessions, references[1:2], status="Closed")
         two = await timed(indexes.refresh)
-        with_delta = search_medians(indexes, searches)
+        without_delta, with_delta = search_medians(before, indexes.get(Environment.LIVE), searches)
         await change(sessions, references[2:1002])
         thousand = await timed(indexes.refresh)
         live = indexes.get(Environment.LIVE)

@@ -219,6 +219,33 @@ def test_a_base_index_with_a_delta_answers_as_one_index_of_every_live_advert(
     _assert_matches(combined.search(query, NOW), final, points, query)
 
 
+unfiltered_queries = st.builds(
+    SearchQuery,
+    page_number=st.integers(1, 8),
+    page_size=st.integers(1, 40),
+    sort=st.sampled_from(list(Sort)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=adverts(), query=unfiltered_queries, hidden=st.sets(st.integers(1, 60)))
+def test_searches_without_filters_walk_the_precomputed_order_correctly(
+    data: tuple[list[IndexRow], list[tuple[int, float, float]]],
+    query: SearchQuery,
+    hidden: set[int],
+) -> None:
+    """The common search with no filter takes a shortcut through the sort order; it must
+    answer as the reference does, with closed and hidden adverts skipped."""
+    rows, points = data
+    if len({row.reference for row in rows}) != len(rows):
+        return
+    index = SearchIndex.build(rows, points, TODAY)
+    _assert_matches(index.search(query, NOW), rows, points, query)
+    visible = [row for row in rows if row.id not in hidden]
+    hiding = index.hiding(row.reference for row in rows if row.id in hidden)
+    _assert_matches(SegmentedIndex(hiding).search(query, NOW), visible, points, query)
+
+
 def test_closed_adverts_never_appear_even_before_the_index_is_rebuilt() -> None:
     rows = [
         IndexRow(

@@ -118,6 +118,21 @@ def _cell_key(cell_lat: IntArray | int, cell_lon: IntArray | int) -> IntArray | 
     return (cell_lat + 2000) * 100_000 + (cell_lon + 5000)
 
 
+def _unfiltered(query: SearchQuery) -> bool:
+    return not (
+        query.posted_since is not None
+        or query.lars_codes
+        or query.route_ids
+        or query.provider_id is not None
+        or query.employer_id is not None
+        or query.legal_entity_id is not None
+        or query.national_only
+        or query.exclude_national
+        or query.employer_name
+        or query.distance_miles is not None
+    )
+
+
 def _ranks(order: IntArray) -> IntArray:
     ranks = np.empty_like(order)
     ranks[order] = np.arange(len(order))
@@ -195,6 +210,8 @@ class SearchIndex:
     name_ids: IntArray
     names: list[str]
     ranks: dict[Sort, IntArray]
+    # Row numbers in each sort's order (the inverse of ``ranks``).
+    orders: dict[Sort, IntArray]
     lists: dict[str, dict[int, IntArray]]
     # Address points as unit vectors, ordered by grid cell (cell_keys, ascending).
     point_x: FloatArray
@@ -234,16 +251,17 @@ class SearchIndex:
         posted = np.frombuffer(builder.posted, dtype=np.float64).copy()
         start = column("start")
         name_ids = column("name_ids")
-        ranks = {
+        orders = {
             # lexsort sorts by the last key first; the reference breaks ties.
-            Sort.AGE_DESC: _ranks(np.lexsort((references, -posted))),
-            Sort.AGE_ASC: _ranks(np.lexsort((references, posted))),
-            Sort.START_ASC: _ranks(np.lexsort((references, start))),
-            Sort.START_DESC: _ranks(np.lexsort((references, -start))),
+            Sort.AGE_DESC: np.lexsort((references, -posted)),
+            Sort.AGE_ASC: np.lexsort((references, posted)),
+            Sort.START_ASC: np.lexsort((references, start)),
+            Sort.START_DESC: np.lexsort((references, -start)),
         }
+        ranks = {sort: _ranks(order) for sort, order in orders.items()}
         columns = {name: column(name) for name in ("lars", "provider", "employer", "legal_entity")}
         lists: dict[str, dict[int, IntArray]] = {}
-        by_age = np.argsort(ranks[Sort.AGE_DESC])
+        by_age = orders[Sort.AGE_DESC]
         for name, values in columns.items():
             ordered = values[by_age]
             groups: dict[int, IntArray] = {}
@@ -293,6 +311,7 @@ class SearchIndex:
             name_ids=name_ids,
             names=list(builder.names),
             ranks=ranks,
+            orders=orders,
             lists=lists,
             point_x=x,
             point_y=y,
@@ -421,6 +440,8 @@ class SearchIndex:
         that the tops of several indexes can be merged into one order."""
         live, total = self._live(_days(now.astimezone(UTC).date()))
         point = query.latitude is not None and query.longitude is not None
+        if not point and _unfiltered(query):
+            return self._top_of_all(query, live, total, needed)
         distances: FloatArray | None = None
         candidates = self._start(query)
         if candidates is None and point and query.distance_miles is not None:
@@ -472,6 +493,33 @@ class SearchIndex:
             total_filtered=len(candidates),
         )
 
+    def _top_of_all(
+        self, query: SearchQuery, live: npt.NDArray[np.bool_], total: int, needed: int
+    ) -> Ranked:
+        """The most common search, every live advert in one order: walked from the
+        precomputed order, so only the first few adverts are touched."""
+        sort = query.sort if query.sort in self.orders else Sort.AGE_DESC
+        order = self.orders[sort]
+        rows: list[int] = []
+        start, step = 0, max(2 * needed, 64)
+        while len(rows) < needed and start < len(order):
+            chunk = order[start : start + step]
+            rows.extend(chunk[live[chunk]].tolist())
+            start += step
+            step *= 4
+        rows = rows[:needed]
+        column = self.posted if sort in (Sort.AGE_DESC, Sort.AGE_ASC) else self.start
+        sign = -1.0 if sort in (Sort.AGE_DESC, Sort.START_DESC) else 1.0
+        references = self.references[rows].tolist()
+        keys = [sign * float(v) for v in column[rows].tolist()]
+        return Ranked(
+            keys=list(zip(keys, references, strict=True)),
+            references=references,
+            distances=[None] * len(rows),
+            total=total,
+            total_filtered=total,
+        )
+
     def _first(
         self,
         query: SearchQuery,
@@ -502,7 +550,7 @@ class SearchIndex:
             # Only the chosen few need their references, to break ties.
             ordered = chosen[np.lexsort((self.references[candidates[chosen]], key[chosen]))]
             ordered = ordered[:needed]
-            return [int(i) for i in ordered], [float(k) for k in key[ordered]]
+            return ordered.tolist(), key[ordered].tolist()
         sort = query.sort if query.sort in self.ranks else Sort.AGE_DESC
         ranks = self.ranks[sort][candidates]
         if needed < len(candidates):
@@ -511,13 +559,9 @@ class SearchIndex:
             chosen = np.arange(len(candidates))
         ordered = chosen[np.argsort(ranks[chosen])]
         rows = candidates[ordered]
-        values = {
-            Sort.AGE_DESC: -self.posted[rows],
-            Sort.AGE_ASC: self.posted[rows],
-            Sort.START_ASC: self.start[rows].astype(np.float64),
-            Sort.START_DESC: -self.start[rows].astype(np.float64),
-        }[sort]
-        return [int(i) for i in ordered], [float(v) for v in values]
+        column = self.posted if sort in (Sort.AGE_DESC, Sort.AGE_ASC) else self.start
+        sign = -1.0 if sort in (Sort.AGE_DESC, Sort.START_DESC) else 1.0
+        return ordered.tolist(), [sign * float(v) for v in column[rows].tolist()]
 
 
 @dataclass(frozen=True, slots=True)
