@@ -16,43 +16,26 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from apprenticeships.app import Platform
 from apprenticeships.progress.service import SANDBOX_PROGRESS_ID
 from apprenticeships.settings import Settings
 from tests.conftest import client_for
 from tests.progress.conftest import FLEXI, OPTIONAL, ULN, build_tracking, ksb_id, progress
+from tests.support.fuzz import LIVE_URL, SANDBOX_URL, FuzzWorld
 
 DOCUMENT = "/docs/track-progress/v1/openapi.json"
 PROGRESS = "/trackprogress/apprenticeships/{uln}/{plannedStartDate}/progress"
 RECORD = (PROGRESS, "POST")
 HISTORY = (PROGRESS, "GET")
 COURSE = ("/trackprogress/courses/{larsCode}/ksbs", "GET")
-KEY_HEADER = "Ocp-Apim-Subscription-Key"
-# The document's servers are public URLs; the in-process app is called at the bare path.
-LIVE = ("http://testserver", "provider")
-SANDBOX = ("http://testserver/sandbox", "provider_sandbox")
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-    response_headers_conformance,
-]
+LIVE = (LIVE_URL, "provider")
+SANDBOX = (SANDBOX_URL, "provider_sandbox")
 # Per operation and generation mode; each example is sent live and to the sandbox: 480
 # requests.
 EXAMPLES = 40
@@ -71,19 +54,6 @@ KNOWN_START = st.sampled_from(["2026-01", "2026-01-01"])
 VALID = progress((KSBS[FLEXI][0], 50), (KSBS[FLEXI][2], 100))
 
 
-@dataclass
-class World:
-    schema: schemathesis.BaseSchema
-    keys: dict[str, str]
-
-    def call_and_validate(
-        self, case: schemathesis.Case, base_url: str, key: str
-    ) -> schemathesis.Response:
-        return case.call_and_validate(
-            base_url=base_url, headers={KEY_HEADER: self.keys[key]}, checks=CHECKS
-        )
-
-
 async def _seed(platform: Platform) -> dict[str, str]:
     """The world of ``tracking_sqlite``, written before the platform starts. Schemathesis
     starts the platform (its ASGI lifespan) on an event loop of its own, so the connections
@@ -97,16 +67,14 @@ async def _seed(platform: Platform) -> dict[str, str]:
 
 
 @pytest.fixture
-def world(make_settings: Callable[..., Settings]) -> World:
+def world(make_settings: Callable[..., Settings]) -> FuzzWorld:
     platform = Platform(make_settings(rate_limit="1000000/300"))
     keys = asyncio.run(_seed(platform))
-    # Loading the document starts the platform's lifespan; schemathesis's pytest plugin
-    # ends it when the test is torn down.
-    return World(schemathesis.openapi.from_asgi(DOCUMENT, platform), keys)
+    return FuzzWorld.load(platform, DOCUMENT, keys)
 
 
 def _case(
-    world: World, operation: tuple[str, str], path_parameters: dict[str, Any], **headers: str
+    world: FuzzWorld, operation: tuple[str, str], path_parameters: dict[str, Any], **headers: str
 ) -> schemathesis.Case:
     """A fixed case; a POST sends a valid submission."""
     body = {"body": VALID} if operation == RECORD else {}
@@ -146,39 +114,9 @@ def _aim(case: schemathesis.Case, data: st.DataObject) -> None:
             item["id"] = data.draw(either)
 
 
-def test_every_operation_answers_as_documented(world: World) -> None:
-    """Each operation and generation mode is fuzzed on its own, and every failure is
-    reported, not only the first. Schemathesis's pytest integration (``from_fixture``) is
-    not used: it sets ``Node._nodeid``, which pytest 9.2 no longer has."""
-    failures: list[str] = []
-    operations = [result.ok() for result in world.schema.get_all_operations()]
-    assert len(operations) == 3, [operation.label for operation in operations]
-    for operation in operations:
-        for mode in schemathesis.GenerationMode:
-
-            @settings(
-                max_examples=EXAMPLES,
-                deadline=None,
-                # One function per operation and mode: a shared example database would
-                # replay one operation's examples against another.
-                database=None,
-                suppress_health_check=[
-                    HealthCheck.too_slow,
-                    HealthCheck.filter_too_much,
-                    HealthCheck.data_too_large,
-                    HealthCheck.large_base_example,
-                ],
-            )
-            @given(case=operation.as_strategy(generation_mode=mode), data=st.data())
-            def fuzz(case: schemathesis.Case, data: st.DataObject) -> None:
-                _aim(case, data)
-                for base_url, key in (LIVE, SANDBOX):
-                    world.call_and_validate(case, base_url, key)
-
-            try:
-                fuzz()
-            except (Exception, schemathesis.errors.FailureGroup) as error:
-                failures.append(f"{operation.label} ({mode.value} data):\n{error}")
+def test_every_operation_answers_as_documented(world: FuzzWorld) -> None:
+    assert len(world.operations()) == 3, world.operations()
+    failures = world.fuzz((LIVE, SANDBOX), EXAMPLES, _aim)
     assert not failures, "\n\n".join(failures)
 
 
@@ -187,7 +125,7 @@ def test_every_operation_answers_as_documented(world: World) -> None:
     [pytest.param(LIVE, None, id="live"), pytest.param(SANDBOX, SANDBOX_PROGRESS_ID, id="sandbox")],
 )
 def test_recorded_progress_is_answered_as_documented(
-    world: World, environment: tuple[str, str], progress_id: int | None
+    world: FuzzWorld, environment: tuple[str, str], progress_id: int | None
 ) -> None:
     """Generated submissions are rarely accepted: the 201 answer, with a valid one."""
     path_parameters = {"uln": str(ULN["flexi"]), "plannedStartDate": "2026-01"}
@@ -207,7 +145,7 @@ def test_recorded_progress_is_answered_as_documented(
     ],
 )
 def test_a_missing_version_is_answered_as_documented(
-    world: World, operation: tuple[str, str], path_parameters: dict[str, Any]
+    world: FuzzWorld, operation: tuple[str, str], path_parameters: dict[str, Any]
 ) -> None:
     case = _case(world, operation, path_parameters)
     response = world.call_and_validate(case, *LIVE)
@@ -224,7 +162,7 @@ def test_a_missing_version_is_answered_as_documented(
     ],
 )
 def test_an_apprenticeship_the_caller_cannot_see_is_an_empty_404(
-    world: World, environment: tuple[str, str], operation: tuple[str, str], uln: int
+    world: FuzzWorld, environment: tuple[str, str], operation: tuple[str, str], uln: int
 ) -> None:
     """Answers that do not depend on the submission, each sent once so that every run
     checks them, whatever the fuzzing draws."""
@@ -242,7 +180,7 @@ def test_an_apprenticeship_the_caller_cannot_see_is_an_empty_404(
     ids=["int32 max", "beyond int32", "beyond int64", "zero"],
 )
 def test_lars_codes_out_of_range_are_a_400_and_unknown_ones_a_404(
-    world: World, environment: tuple[str, str], lars_code: int, status: int
+    world: FuzzWorld, environment: tuple[str, str], lars_code: int, status: int
 ) -> None:
     """A LARS code is a positive 32-bit number (the document says so); fuzzing draws
     larger ones now and then, which must be a clear 400, never a 500."""

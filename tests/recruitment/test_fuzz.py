@@ -16,51 +16,27 @@ from dataclasses import dataclass
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from hypothesis import strategies as st
 
 from apprenticeships.app import Platform
 from apprenticeships.settings import Settings
 from tests.conftest import client_for
 from tests.recruitment import bodies
 from tests.recruitment.conftest import build_recruiting
+from tests.support.fuzz import LIVE_URL, SANDBOX_URL, FuzzWorld
 
 DOCUMENT = "/docs/recruitment/v1/openapi.json"
 CREATE = ("/managevacancies/vacancy/{id}", "POST")
-KEY_HEADER = "Ocp-Apim-Subscription-Key"
-# The document's servers are public URLs; the in-process app is called at the bare path.
-LIVE = ("http://testserver", "employer")
-SANDBOX = ("http://testserver/sandbox", "employer_sandbox")
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-    response_headers_conformance,
-]
+LIVE = (LIVE_URL, "employer")
+SANDBOX = (SANDBOX_URL, "employer_sandbox")
 # Per operation and generation mode; each example is sent live and to the sandbox: 1,000
 # requests, about three seconds on two cores.
 EXAMPLES = 50
 
 
 @dataclass
-class World:
-    schema: schemathesis.BaseSchema
-    legal_entity: str
-    keys: dict[str, str]
-
-    def call_and_validate(
-        self, case: schemathesis.Case, base_url: str, key: str
-    ) -> schemathesis.Response:
-        return case.call_and_validate(
-            base_url=base_url, headers={KEY_HEADER: self.keys[key]}, checks=CHECKS
-        )
+class World(FuzzWorld):
+    legal_entity: str = ""
 
 
 async def _seed(platform: Platform) -> tuple[str, dict[str, str]]:
@@ -78,9 +54,8 @@ async def _seed(platform: Platform) -> tuple[str, dict[str, str]]:
 def _start(settings: Settings) -> World:
     platform = Platform(settings)
     legal_entity, keys = asyncio.run(_seed(platform))
-    # Loading the document starts the platform's lifespan; schemathesis's pytest plugin
-    # ends it when the test is torn down.
-    return World(schemathesis.openapi.from_asgi(DOCUMENT, platform), legal_entity, keys)
+    loaded = FuzzWorld.load(platform, DOCUMENT, keys)
+    return World(loaded.schema, loaded.keys, legal_entity)
 
 
 @pytest.fixture
@@ -102,38 +77,12 @@ def _name_own_legal_entity(case: schemathesis.Case, legal_entity: str) -> None:
 
 
 def test_every_operation_answers_as_documented(world: World) -> None:
-    """Each operation and generation mode is fuzzed on its own, and every failure is
-    reported, not only the first. Schemathesis's pytest integration (``from_fixture``) is
-    not used: it sets ``Node._nodeid``, which pytest 9.2 no longer has."""
-    failures: list[str] = []
-    operations = [result.ok() for result in world.schema.get_all_operations()]
-    assert len(operations) == 5, [operation.label for operation in operations]
-    for operation in operations:
-        for mode in schemathesis.GenerationMode:
+    assert len(world.operations()) == 5, world.operations()
 
-            @settings(
-                max_examples=EXAMPLES,
-                deadline=None,
-                # One function per operation and mode: a shared example database would
-                # replay one operation's examples against another.
-                database=None,
-                suppress_health_check=[
-                    HealthCheck.too_slow,
-                    HealthCheck.filter_too_much,
-                    HealthCheck.data_too_large,
-                    HealthCheck.large_base_example,
-                ],
-            )
-            @given(case=operation.as_strategy(generation_mode=mode))
-            def fuzz(case: schemathesis.Case) -> None:
-                _name_own_legal_entity(case, world.legal_entity)
-                for base_url, key in (LIVE, SANDBOX):
-                    world.call_and_validate(case, base_url, key)
+    def prepare(case: schemathesis.Case, data: st.DataObject) -> None:
+        _name_own_legal_entity(case, world.legal_entity)
 
-            try:
-                fuzz()
-            except (Exception, schemathesis.errors.FailureGroup) as error:
-                failures.append(f"{operation.label} ({mode.value} data):\n{error}")
+    failures = world.fuzz((LIVE, SANDBOX), EXAMPLES, prepare)
     assert not failures, "\n\n".join(failures)
 
 
