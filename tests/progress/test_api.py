@@ -172,8 +172,11 @@ async def test_rule_7_progress_and_ksbs_must_be_present(
     assert_listed(await tracking_sqlite.post(ULN["flexi"], body), title)
 
 
-async def test_rule_7_a_body_that_is_not_json(tracking_sqlite: Tracking) -> None:
-    response = await tracking_sqlite.post(ULN["flexi"], None, raw=b"{not json")
+@pytest.mark.parametrize(
+    "raw", [b"{not json", b"\xff\xfe", b'{"progress": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"]
+)
+async def test_rule_7_a_body_that_is_not_json(tracking_sqlite: Tracking, raw: bytes) -> None:
+    response = await tracking_sqlite.post(ULN["flexi"], None, raw=raw)
     assert_listed(response, rules.PROGRESS_REQUIRED)
 
 

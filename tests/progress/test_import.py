@@ -100,12 +100,13 @@ async def test_a_file_with_bad_lines_loads_nothing_and_names_every_bad_line(
         line(employerAccountId=employer),
         b"[1, 2]",
         line(employerAccountId=employer, uln=1234567899),
+        b"[" * 100_000 + b"]" * 100_000,
     ]
     async with unit_of_work(sessions) as session:
         with pytest.raises(ImportFileError) as raised:
             await import_apprenticeships(session, lines, builders.now())
     assert [(bad.line, bad.reason) for bad in raised.value.bad] == [
-        (2, "not JSON: Expecting property name enclosed in double quotes at column 2"),
+        (2, "not JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
         (3, "uln must be a 10-digit unique learner number"),
         (4, "no training provider with UKPRN 10009999"),
         (5, "no employer account NOBODY"),
@@ -120,13 +121,14 @@ async def test_a_file_with_bad_lines_loads_nothing_and_names_every_bad_line(
         (11, "stopDate must be a date (yyyy-MM-dd) on or after the start date"),
         (12, "the same record as line 1"),
         (13, "not a JSON object"),
+        (15, "not JSON: nested too deeply"),
     ]
-    assert "12 of the file's lines are not valid, so nothing was loaded" in str(raised.value)
+    assert "13 of the file's lines are not valid, so nothing was loaded" in str(raised.value)
     assert await _count(sessions) == 0
 
     async with unit_of_work(sessions) as session:
         report = await import_apprenticeships(session, lines, builders.now(), skip_invalid=True)
-    assert (report.added, len(report.bad)) == (2, 12)
+    assert (report.added, len(report.bad)) == (2, 13)
     assert await _count(sessions) == 2
 
 

@@ -437,6 +437,8 @@ async def test_a_body_breaking_every_rule_gets_every_error_in_one_response(
         (b"[1, 2]", None, {"$": [m.BODY_NOT_JSON]}),
         (b'"text"', None, {"$": [m.BODY_NOT_JSON]}),
         (b"\xff\xfe", None, {"$": [m.BODY_NOT_JSON]}),
+        (b"[" * 100_000 + b"]" * 100_000, None, {"$": [m.BODY_NOT_JSON]}),
+        (b'{"title": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", None, {"$": [m.BODY_NOT_JSON]}),
         (b"{}", "not-a-guid", {"id": [m.ID_INVALID]}),
     ],
 )

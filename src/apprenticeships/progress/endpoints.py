@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi import Path as FastApiPath
 from starlette.responses import Response
 
+from apprenticeships import jsontext
 from apprenticeships.dependencies import Session, State, Subscription
 from apprenticeships.progress import schemas
 from apprenticeships.progress.service import SANDBOX_PROGRESS_ID, ProgressService
@@ -57,8 +57,8 @@ def router() -> APIRouter:
         means the submission is stored durably. In the sandbox it is checked against the
         same records but not stored, and the id is always 999."""
         try:
-            body = json.loads(await request.body())
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            body = jsontext.parse(await request.body())
+        except jsontext.InvalidJson:
             body = None
         async with state.sessions() as session:
             checked = await ProgressService(session).check(caller, uln, plannedStartDate, body)

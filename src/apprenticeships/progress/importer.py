@@ -16,7 +16,6 @@ caller chooses to skip them.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from apprenticeships import jsontext
 from apprenticeships.accounts.repository import OrganisationRepository
 from apprenticeships.errors import OperationError
 from apprenticeships.progress.repository import ApprenticeshipRepository
@@ -164,11 +164,9 @@ async def import_apprenticeships(
 
 def _parse(number: int, raw: bytes) -> _Line:
     try:
-        item = json.loads(raw)
-    except UnicodeDecodeError:
-        raise ValueError("not UTF-8 text") from None
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not JSON: {error.msg} at column {error.colno}") from None
+        item = jsontext.parse(raw)
+    except jsontext.InvalidJson as error:
+        raise ValueError(f"not JSON: {error}") from None
     if not isinstance(item, dict):
         raise ValueError("not a JSON object")
     uln = _integer(item.get("uln"))

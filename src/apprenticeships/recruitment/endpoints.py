@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy.exc import IntegrityError
 from starlette.responses import Response
 
+from apprenticeships import jsontext
 from apprenticeships.catalog.products import DISPLAY_ADVERT
 from apprenticeships.dependencies import Session, State, Subscription
 from apprenticeships.gateway import responses
@@ -102,8 +102,8 @@ def router() -> APIRouter:
             content = responses.body(429, responses.too_many_requests_message(SANDBOX_RETRY_AFTER))
             return _json(content, 429, {"Retry-After": str(SANDBOX_RETRY_AFTER)})
         try:
-            body = json.loads(await request.body())
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            body = jsontext.parse(await request.body())
+        except jsontext.InvalidJson:
             raise BadRequest(errors={"$": [m.BODY_NOT_JSON]}) from None
         now = state.clock()
         async with state.sessions() as session:

@@ -11,13 +11,13 @@ written: a file that is not a list of standards changes nothing.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from apprenticeships import jsontext
 from apprenticeships.errors import OperationError
 from apprenticeships.keys.repository import CacheEventRepository
 from apprenticeships.referencedata.ksbs import KsbChanges, StandardKsbs, from_ifate, store_ksbs
@@ -98,8 +98,8 @@ def _int(value: Any) -> int | None:
 
 def parse_standards(content: bytes, report: ImportReport) -> list[ParsedStandard]:
     try:
-        data = json.loads(content)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        data = jsontext.parse(content)
+    except jsontext.InvalidJson as error:
         raise ImportFileError(f"the file is not JSON: {error}") from None
     if isinstance(data, dict):
         # Some exports wrap the list, for example {"standards": [...]}.
