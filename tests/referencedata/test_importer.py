@@ -14,7 +14,7 @@ from apprenticeships.referencedata.importer import ImportFileError, ImportReport
             b"{not json",
             "the file is not JSON: Expecting property name enclosed in double quotes at line 1 column 2",
         ),
-        (b"\xff\xfe", "the file is not JSON: not UTF-8 text"),
+        (b"\xff\xfe", "the file is not JSON: Expecting value at line 1 column 1"),
         (b"[" * 100_000 + b"]" * 100_000, "the file is not JSON: nested too deeply"),
         (b'"standards"', "the file must hold a JSON list of standards"),
         (b"[1]", "entry 1 is not a JSON object"),
