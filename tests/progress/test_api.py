@@ -5,6 +5,7 @@ each rule in its order, isolation between providers, the sandbox, concurrency.""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import pytest
@@ -291,3 +292,14 @@ async def test_a_standards_ksbs_are_listed_with_their_ids(tracking: Tracking) ->
     missing = await tracking.get("/trackprogress/courses/123456/ksbs")
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_submission_naming_thousands_of_ksbs_is_answered_not_crashed(
+    tracking: Tracking,
+) -> None:
+    many = [(str(uuid.uuid4()), 10) for _ in range(15_000)]
+    response = await tracking.post(ULN["flexi"], progress(*many))
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert len(errors) == 15_000
+    assert {e["description"] for e in errors} == {rules.OPTION_MISMATCH}

@@ -522,3 +522,10 @@ def test_dates_are_read_as_utc_days() -> None:
 )
 def test_urls_must_be_absolute_http_or_https(url: str, ok: bool) -> None:
     assert is_absolute_web_url(url) is ok
+
+
+def test_dates_long_ago_are_errors_not_crashes() -> None:
+    body = changed(valid_body(), "closingDate", "1990-01-01T00:00:00Z")
+    body = changed(body, "startDate", "1990-02-01")
+    _, problems = read(body)
+    assert problems.errors == {"closingDate": [m.CLOSING_DATE_TOO_SOON]}

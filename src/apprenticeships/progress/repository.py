@@ -18,6 +18,9 @@ from apprenticeships.storage.models import (
     Standard,
 )
 
+# Ids per IN (...) list: well inside every database's limit on parameters.
+_SLICE = 500
+
 
 class ApprenticeshipRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -86,10 +89,16 @@ class KsbRepository:
         return sorted(ksbs, key=lambda k: (kinds[k.kind], _number(k.code), k.code, k.id))
 
     async def by_ids(self, ids: Iterable[str]) -> dict[str, Ksb]:
-        wanted = list(set(ids))
-        if not wanted:
-            return {}
-        return {k.id: k for k in await self.session.scalars(select(Ksb).where(Ksb.id.in_(wanted)))}
+        wanted = sorted(set(ids))
+        found: dict[str, Ksb] = {}
+        # In slices: a submission may name any number of ids, and databases cap the
+        # number of parameters in one statement.
+        for start in range(0, len(wanted), _SLICE):
+            chosen = wanted[start : start + _SLICE]
+            found |= {
+                k.id: k for k in await self.session.scalars(select(Ksb).where(Ksb.id.in_(chosen)))
+            }
+        return found
 
     async def standards_with_ksbs(self, lars_codes: Iterable[int]) -> set[int]:
         wanted = list(set(lars_codes))
@@ -102,13 +111,16 @@ class KsbRepository:
 
     async def referenced(self, ids: Iterable[str]) -> set[str]:
         """Which of these KSBs some progress submission names."""
-        wanted = list(set(ids))
-        if not wanted:
-            return set()
-        found = await self.session.scalars(
-            select(ProgressValue.ksb_id).where(ProgressValue.ksb_id.in_(wanted)).distinct()
-        )
-        return set(found)
+        wanted = sorted(set(ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), _SLICE):
+            chosen = wanted[start : start + _SLICE]
+            found |= set(
+                await self.session.scalars(
+                    select(ProgressValue.ksb_id).where(ProgressValue.ksb_id.in_(chosen)).distinct()
+                )
+            )
+        return found
 
     def add(self, ksb: Ksb) -> None:
         self.session.add(ksb)

@@ -20,7 +20,7 @@ from apprenticeships.geo.postcodes import normalise
 from apprenticeships.recruitment import messages as m
 from apprenticeships.recruitment.reader import ObjectReader, Problems
 from apprenticeships.referencedata.lists import QUALIFICATION_TYPES
-from apprenticeships.referencedata.wages import rates_on
+from apprenticeships.referencedata.wages import minimum_wage_rates, rates_on
 from apprenticeships.vacancies.html import check_html, submitted_length
 
 WageType = Literal[
@@ -228,7 +228,13 @@ def _read_wage(reader: ObjectReader, draft: AdvertDraft) -> None:
         elif amount is not None:
             if amount <= 0 or amount != amount.quantize(CENTS):
                 problems.add(amount_path, m.FIXED_WAGE_FORMAT)
-            elif draft.weekly_hours is not None and draft.start_date is not None:
+            elif (
+                draft.weekly_hours is not None
+                and draft.start_date is not None
+                # Only a start date that is itself wrong (with a closing date in the past)
+                # comes before the first shipped rates; its own error is reported.
+                and draft.start_date >= minimum_wage_rates()[0].effective_from
+            ):
                 lowest = lowest_fixed_wage(draft.start_date, draft.weekly_hours)
                 if amount < lowest:
                     problems.add(amount_path, m.fixed_wage_below_minimum(lowest))
