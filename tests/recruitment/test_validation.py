@@ -3,11 +3,14 @@ step past it, with the message under the JSON path the client used."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from apprenticeships.recruitment import messages as m
 from apprenticeships.recruitment.reader import Problems, as_utc_date
@@ -529,3 +532,52 @@ def test_dates_long_ago_are_errors_not_crashes() -> None:
     body = changed(body, "startDate", "1990-02-01")
     _, problems = read(body)
     assert problems.errors == {"closingDate": [m.CLOSING_DATE_TOO_SOON]}
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=30)
+    | st.sampled_from(
+        [
+            "2027-02-29",
+            "0001-01-01T00:00:00-23:59",
+            "9999-12-31T23:59:59+14:00",
+            "1e999",
+            "<p>",
+            "LS1 5AB",
+        ]
+    ),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+PATHS = [
+    "title", "numberOfPositions", "closingDate", "startDate", "contractingParties",
+    "contractingParties.ukprn", "contractingParties.accountLegalEntityPublicHashedId", "wage",
+    "wage.wageType", "wage.fixedWageYearlyAmount", "wage.weeklyHours", "wage.duration",
+    "wage.durationUnit", "wage.companyBenefitsInformation", "address", "address.postcode",
+    "multipleAddresses", "recruitingNationally", "shortDescription", "description",
+    "standardLarsCode", "employerNameOption", "alternativeEmployerName", "employerWebsiteUrl",
+    "disabilityConfident", "submitterContactDetails", "submitterContactDetails.phone", "skills",
+    "qualifications", "applicationMethod", "applicationUrl", "additionalQuestion1",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(changes=st.lists(st.tuples(st.sampled_from(PATHS), JSON_VALUES), max_size=6))
+def test_any_json_anywhere_is_read_without_crashing(changes: list[tuple[str, Any]]) -> None:
+    body = valid_body()
+    for path, value in changes:
+        # When an earlier change made the parent something other than an object, there
+        # is nothing to put the value in.
+        with contextlib.suppress(TypeError, KeyError, IndexError):
+            body = changed(body, path, value)
+    draft, problems = read(body)
+    for path, messages in problems.errors.items():
+        assert path and messages and all(isinstance(m_, str) and m_ for m_ in messages)
+    if not problems:
+        assert draft.title and draft.closing_date and draft.start_date
