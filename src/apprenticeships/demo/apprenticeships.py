@@ -30,19 +30,18 @@ class DemoApprenticeship:
     stop_day: int | None = None
 
     def json_line(self) -> bytes:
-        year_month = self.planned_start
         return json.dumps(
             {
                 "uln": self.uln,
-                "plannedStartDate": year_month,
+                "plannedStartDate": self.planned_start,
                 "ukprn": int(self.ukprn),
                 "employerAccountId": self.employer,
                 "larsCode": self.lars_code,
                 "option": self.option,
                 "deliveryModel": self.delivery_model,
                 "status": self.status,
-                "startDate": f"{year_month}-{self.start_day:02d}",
-                "stopDate": f"{year_month}-{self.stop_day:02d}" if self.stop_day else None,
+                "startDate": f"{self.planned_start}-{self.start_day:02d}",
+                "stopDate": f"{self.planned_start}-{self.stop_day:02d}" if self.stop_day else None,
             }
         ).encode()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -84,9 +85,8 @@ class KsbRepository:
 
     async def for_standard(self, lars_code: int) -> list[Ksb]:
         """A standard's KSBs: knowledge, then skills, then behaviours, each by number."""
-        ksbs = list(await self.session.scalars(select(Ksb).where(Ksb.lars_code == lars_code)))
-        kinds = {"Knowledge": 0, "Skill": 1, "Behaviour": 2}
-        return sorted(ksbs, key=lambda k: (kinds[k.kind], _number(k.code), k.code, k.id))
+        ksbs = await self.session.scalars(select(Ksb).where(Ksb.lars_code == lars_code))
+        return sorted(ksbs, key=ksb_order)
 
     async def by_ids(self, ids: Iterable[str]) -> dict[str, Ksb]:
         wanted = sorted(set(ids))
@@ -157,6 +157,20 @@ class ProgressRepository:
         )
 
 
-def _number(code: str) -> int:
-    digits = "".join(c for c in code if c.isdigit())
-    return int(digits) if digits else 0
+_KINDS = {"Knowledge": 0, "Skill": 1, "Behaviour": 2}
+
+
+def ksb_order(ksb: Ksb) -> tuple[int, int, int, str, str]:
+    """How KSBs are listed: by standard, knowledge then skills then behaviours, by number."""
+    digits = "".join(c for c in ksb.code if c.isdigit())
+    return ksb.lars_code, _KINDS.get(ksb.kind, 3), int(digits or 0), ksb.code, ksb.id
+
+
+def canonical_guid(value: object) -> str | None:
+    """The canonical (lower-case, hyphenated) form of a GUID, or None for anything else."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        return None

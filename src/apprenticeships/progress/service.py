@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,6 +23,8 @@ from apprenticeships.progress.repository import (
     ApprenticeshipRepository,
     KsbRepository,
     ProgressRepository,
+    canonical_guid,
+    ksb_order,
 )
 from apprenticeships.storage.models import Apprenticeship, Ksb, ProgressSubmission, ProgressValue
 
@@ -148,7 +149,7 @@ class ProgressService:
             if not isinstance(item, dict) or item.get("id") is None:
                 continue
             sent = item["id"] if isinstance(item["id"], str) else json.dumps(item["id"])
-            canonical = _guid(item["id"])
+            canonical = canonical_guid(item["id"])
             if canonical is None:
                 errors.append(ErrorDetail(sent, f"{sent} is not a valid guid"))
             value = item.get("value")
@@ -204,7 +205,9 @@ class ProgressService:
                     latest[item.ksb_id] = LatestValue(
                         ksbs[item.ksb_id], item.value, submission.id, submission.submitted_at
                     )
-        order = {ksb.id: position for position, ksb in enumerate(_ordered(ksbs.values()))}
+        order = {
+            ksb.id: position for position, ksb in enumerate(sorted(ksbs.values(), key=ksb_order))
+        }
         return records, submissions, sorted(latest.values(), key=lambda v: order[v.ksb.id])
 
     async def course_ksbs(self, lars_code: int) -> tuple[str, list[str], list[Ksb]]:
@@ -214,30 +217,8 @@ class ProgressService:
         return standard.title, list(standard.options or []), await self.ksbs.for_standard(lars_code)
 
 
-def _guid(value: Any) -> str | None:
-    """The canonical (lower-case, hyphenated) form of a GUID, or None."""
-    if not isinstance(value, str) or len(value) > 64:
-        return None
-    try:
-        return str(uuid.UUID(value.strip()))
-    except ValueError:
-        return None
-
-
 def _in_option(ksb: Ksb, record: Apprenticeship) -> bool:
     if ksb.lars_code != record.lars_code:
         return False
     option = (record.option or "").strip()
     return CORE in ksb.options or (bool(option) and option in ksb.options)
-
-
-def _ordered(ksbs: Any) -> list[Ksb]:
-    kinds = {"Knowledge": 0, "Skill": 1, "Behaviour": 2}
-    return sorted(
-        ksbs,
-        key=lambda k: (
-            k.lars_code,
-            kinds.get(k.kind, 3),
-            int("".join(filter(str.isdigit, k.code)) or 0),
-        ),
-    )

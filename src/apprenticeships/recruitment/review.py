@@ -9,7 +9,6 @@ it on to the reviewers (``Submitted``) or turns it down (``Rejected``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,8 +19,8 @@ from apprenticeships.errors import OperationError
 from apprenticeships.keys.repository import CacheEventRepository
 from apprenticeships.storage.models import Vacancy
 from apprenticeships.vacancies.repository import VacancyRepository
+from apprenticeships.vacancies.service import REFERENCE
 
-_REFERENCE = re.compile(r"^(?:VAC)?(\d{1,18})$", re.IGNORECASE)
 MAX_REASON = 1000
 
 
@@ -113,7 +112,7 @@ class ReviewService:
         return vacancy
 
     async def _find(self, reference: str) -> Vacancy:
-        match = _REFERENCE.match(reference.strip())
+        match = REFERENCE.match(reference.strip())
         vacancy = await self.vacancies.by_reference("live", int(match.group(1))) if match else None
         if vacancy is None:
             raise ReviewError(f"there is no advert {reference.strip()}")

@@ -81,7 +81,6 @@ class AdvertDraft:
     start_date: date | None = None
     start_date_path: str = "startDate"
     legal_entity_public_hashed_id: str | None = None
-    legal_entity_path: str = "contractingParties.accountLegalEntityPublicHashedId"
     ukprn: int | None = None
     ukprn_path: str = "contractingParties.ukprn"
     wage_type: WageType | None = None
@@ -190,9 +189,7 @@ def _read_contracting_parties(
     parties = reader.object("contractingParties", m.CONTRACTING_PARTIES_REQUIRED)
     if parties is None:
         return
-    hashed_id, draft.legal_entity_path = parties.string(
-        "accountLegalEntityPublicHashedId", m.LEGAL_ENTITY_REQUIRED
-    )
+    hashed_id, _ = parties.string("accountLegalEntityPublicHashedId", m.LEGAL_ENTITY_REQUIRED)
     if hashed_id is not None:
         draft.legal_entity_public_hashed_id = hashed_id.strip().upper()
     ukprn, draft.ukprn_path = parties.integer("ukprn", m.UKPRN_REQUIRED if ukprn_required else None)

@@ -13,7 +13,6 @@ those of other duties belong to the options in the duty's ``mappedOptions``.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -22,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from apprenticeships.progress.repository import KsbRepository
+from apprenticeships.progress.repository import KsbRepository, canonical_guid
 from apprenticeships.storage.models import Ksb, Standard
 
 CORE = "core"
@@ -91,7 +90,7 @@ def from_ifate(item: Mapping[str, Any]) -> StandardKsbs | None:
         for position, entry in enumerate(item.get(name) or [], start=1):
             if not isinstance(entry, dict):
                 continue
-            ksb_id = _guid(entry.get(id_field))
+            ksb_id = canonical_guid(entry.get(id_field))
             if ksb_id is None:
                 continue
             options = {CORE} if not structured else belongs.get(ksb_id, set())
@@ -168,10 +167,3 @@ async def store_ksbs(session: AsyncSession, standard: Standard, parsed: Standard
                 setattr(existing, key, value)
             changes.updated += 1
     return changes
-
-
-def _guid(value: Any) -> str | None:
-    try:
-        return str(uuid.UUID(str(value).strip()))
-    except ValueError:
-        return None

@@ -508,10 +508,8 @@ class SearchIndex:
             start += step
             step *= 4
         rows = rows[:needed]
-        column = self.posted if sort in (Sort.AGE_DESC, Sort.AGE_ASC) else self.start
-        sign = -1.0 if sort in (Sort.AGE_DESC, Sort.START_DESC) else 1.0
         references = self.references[rows].tolist()
-        keys = [sign * float(v) for v in column[rows].tolist()]
+        keys = self._sort_keys(sort, rows)
         return Ranked(
             keys=list(zip(keys, references, strict=True)),
             references=references,
@@ -558,10 +556,13 @@ class SearchIndex:
         else:
             chosen = np.arange(len(candidates))
         ordered = chosen[np.argsort(ranks[chosen])]
-        rows = candidates[ordered]
+        return ordered.tolist(), self._sort_keys(sort, candidates[ordered])
+
+    def _sort_keys(self, sort: Sort, rows: IntArray | list[int]) -> list[float]:
+        """Each row's key in a non-distance sort, ascending (the reference breaks ties)."""
         column = self.posted if sort in (Sort.AGE_DESC, Sort.AGE_ASC) else self.start
         sign = -1.0 if sort in (Sort.AGE_DESC, Sort.START_DESC) else 1.0
-        return ordered.tolist(), [sign * float(v) for v in column[rows].tolist()]
+        return [sign * float(v) for v in column[rows].tolist()]
 
 
 @dataclass(frozen=True, slots=True)
