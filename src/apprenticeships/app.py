@@ -31,7 +31,6 @@ from apprenticeships.catalog.service import CatalogService
 from apprenticeships.dependencies import ProductState
 from apprenticeships.docs import openapi_document
 from apprenticeships.gateway import responses
-from apprenticeships.gateway.context import KeySnapshot
 from apprenticeships.gateway.invalidation import CacheEventPoller
 from apprenticeships.gateway.keycache import KeyCache
 from apprenticeships.gateway.middleware import REQUEST_ID_SCOPE_KEY, Gateway, new_request_id
@@ -46,12 +45,14 @@ from apprenticeships.gateway.usage import UsageRecorder
 from apprenticeships.gateway.versions import VersionTable
 from apprenticeships.geo.service import Geocoder, shipped_districts
 from apprenticeships.keys.service import KeyService
+from apprenticeships.keys.snapshot import KeySnapshot
 from apprenticeships.observability.accesslog import AccessLog
 from apprenticeships.observability.logs import configure_logging
 from apprenticeships.observability.metrics import Metrics
 from apprenticeships.referencedata.service import ReferenceDataCache
 from apprenticeships.settings import Settings
 from apprenticeships.storage.engine import create_engine, session_factory
+from apprenticeships.storage.events import EventKind
 from apprenticeships.vacancies.index import VacancyIndexes
 
 log = structlog.get_logger("apprenticeships.app")
@@ -113,9 +114,9 @@ class Platform:
             self.sessions,
             self.key_cache,
             {
-                "catalog": self.reload_catalog,
-                "referencedata": self.reference_data.reload,
-                "vacancies": self.vacancy_indexes.request_reload,
+                EventKind.CATALOG: self.reload_catalog,
+                EventKind.REFERENCE_DATA: self.reference_data.reload,
+                EventKind.VACANCIES: self.vacancy_indexes.request_reload,
             },
             settings.cache_poll_seconds,
         )
@@ -125,10 +126,12 @@ class Platform:
             ProductState(
                 settings,
                 self.sessions,
-                self.reference_data,
-                self.vacancy_indexes,
-                self.geocoder,
                 clock,
+                components={
+                    ReferenceDataCache: self.reference_data,
+                    VacancyIndexes: self.vacancy_indexes,
+                    Geocoder: self.geocoder,
+                },
             ),
         )
         self.gateway = Gateway(

@@ -2,34 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from apprenticeships.gateway.context import SCOPE_KEY, SubscriptionContext
 from apprenticeships.gateway.middleware import REQUEST_ID_SCOPE_KEY
-from apprenticeships.geo.service import Geocoder
-from apprenticeships.referencedata.service import ReferenceDataCache
 from apprenticeships.settings import Settings
 from apprenticeships.storage.engine import unit_of_work
-from apprenticeships.vacancies.index import VacancyIndexes
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class ProductState:
-    """Handed to every product app as ``app.state.platform``."""
+    """Handed to every product app as ``app.state.platform``.
+
+    What only some products need (the search index, the geocoder, cached reference data)
+    is looked up by its type with ``component``, so this module, which every product's
+    endpoints import, depends on no product.
+    """
 
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
-    reference_data: ReferenceDataCache
-    vacancy_indexes: VacancyIndexes
-    geocoder: Geocoder
     # The current UTC time; tests move it to see adverts close.
     clock: Callable[[], datetime]
+    components: Mapping[type, object] = field(default_factory=dict)
+
+    def component(self, kind: type[T]) -> T:
+        """The platform's one ``kind`` (KeyError if the platform was built without it)."""
+        found = self.components[kind]
+        assert isinstance(found, kind)
+        return found
 
 
 # Dependencies are async so FastAPI calls them inline instead of in a worker thread.

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from apprenticeships.catalog.service import CatalogService
-from apprenticeships.keys.repository import CacheEventRepository
 from apprenticeships.referencedata.service import ReferenceDataService
 from apprenticeships.storage import migrate
 from apprenticeships.storage.engine import session_factory, unit_of_work
+from apprenticeships.storage.events import CacheEventRepository, EventKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,5 +29,5 @@ async def install(engine: AsyncEngine) -> InstallReport:
         releases = await CatalogService(session).install_initial_releases(now)
         routes, standards = await ReferenceDataService(session).install_shipped()
         if routes or standards:
-            await CacheEventRepository(session).add("referencedata", None, now)
+            await CacheEventRepository(session).add(EventKind.REFERENCE_DATA, now)
     return InstallReport(len(releases), routes, standards)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 
@@ -22,3 +23,13 @@ def parse(raw: bytes | str) -> Any:
         raise InvalidJson(f"{error.msg} at line {error.lineno} column {error.colno}") from None
     except RecursionError:
         raise InvalidJson("nested too deeply") from None
+
+
+def canonical_guid(value: object) -> str | None:
+    """The canonical (lower-case, hyphenated) form of a GUID, or None for anything else."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        return None

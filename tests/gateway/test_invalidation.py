@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from apprenticeships.gateway.invalidation import CacheEventPoller
 from apprenticeships.gateway.keycache import KeyCache
-from apprenticeships.keys.repository import CacheEventRepository
 from apprenticeships.storage.engine import unit_of_work
+from apprenticeships.storage.events import CacheEventRepository, EventKind
 from apprenticeships.storage.models import CacheEvent
 from tests import builders
 
@@ -26,8 +26,11 @@ class Recorder:
     def reload_reference_data(self) -> None:
         self.reference_data += 1
 
-    def reloaders(self) -> dict[str, Callable[[], object]]:
-        return {"catalog": self.reload_catalog, "referencedata": self.reload_reference_data}
+    def reloaders(self) -> dict[EventKind, Callable[[], object]]:
+        return {
+            EventKind.CATALOG: self.reload_catalog,
+            EventKind.REFERENCE_DATA: self.reload_reference_data,
+        }
 
 
 async def never(key_hash: str) -> None:
@@ -45,16 +48,16 @@ async def test_poller_applies_each_kind_of_event_once(
     await poller.start_from_latest()
     async with unit_of_work(sessions) as session:
         events = CacheEventRepository(session)
-        await events.add("key", "h1", builders.now())
-        await events.add("catalog", None, builders.now())
-        await events.add("referencedata", None, builders.now())
+        await events.add(EventKind.KEY, builders.now(), "h1")
+        await events.add(EventKind.CATALOG, builders.now())
+        await events.add(EventKind.REFERENCE_DATA, builders.now())
     assert await poller.poll_once() == 3
     assert "h1" not in cache._unknown
     assert "h2" in cache._unknown
     assert (recorder.catalog, recorder.reference_data) == (1, 1)
     assert await poller.poll_once() == 0  # nothing is applied twice
     async with unit_of_work(sessions) as session:
-        await CacheEventRepository(session).add("keys", None, builders.now())
+        await CacheEventRepository(session).add(EventKind.ALL_KEYS, builders.now())
     await poller.poll_once()
     assert not cache._unknown
 
@@ -69,10 +72,10 @@ async def test_an_event_committed_late_with_a_lower_id_is_still_applied(
     async with unit_of_work(sessions) as session:
         events = CacheEventRepository(session)
         for name in ("a", "b", "c"):
-            await events.add("key", name, builders.now())
+            await events.add(EventKind.KEY, builders.now(), name)
     async with sessions() as session:
         rows = await CacheEventRepository(session).since(0)
-    first, second, third = (event_id for event_id, _, _ in rows[-3:])
+    first, second, third = (event.id for event in rows[-3:])
     # As if the transaction that wrote the middle event committed after the poll.
     async with unit_of_work(sessions) as session:
         await session.execute(delete(CacheEvent).where(CacheEvent.id == second))
@@ -95,8 +98,8 @@ async def test_events_older_than_a_day_are_pruned(
 
     async with unit_of_work(sessions) as session:
         events = CacheEventRepository(session)
-        await events.add("key", "old", builders.now() - timedelta(days=2))
-        await events.add("key", "new", builders.now())
+        await events.add(EventKind.KEY, builders.now() - timedelta(days=2), "old")
+        await events.add(EventKind.KEY, builders.now(), "new")
     poller = CacheEventPoller(sessions, KeyCache(never), {}, 0.5)
     await poller.prune()
     async with sessions() as session:

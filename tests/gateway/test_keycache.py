@@ -3,8 +3,8 @@ from __future__ import annotations
 import asyncio
 
 from apprenticeships.catalog.products import Environment, OwnerKind
-from apprenticeships.gateway.context import KeySnapshot
 from apprenticeships.gateway.keycache import KeyCache
+from apprenticeships.keys.snapshot import KeySnapshot
 from apprenticeships.settings import RateLimitRule
 
 SNAPSHOT = KeySnapshot(

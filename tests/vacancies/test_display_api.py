@@ -545,8 +545,8 @@ async def test_a_change_event_brings_new_adverts_into_every_index_by_itself(worl
     import asyncio
     import time
 
-    from apprenticeships.keys.repository import CacheEventRepository
     from apprenticeships.storage.engine import unit_of_work
+    from apprenticeships.storage.events import CacheEventRepository, EventKind
 
     sessions = world.platform.sessions
     fresh = await builders.create_vacancy(
@@ -554,7 +554,7 @@ async def test_a_change_event_brings_new_adverts_into_every_index_by_itself(worl
     )
     assert fresh not in references(await world.get("/vacancies/vacancy", query={"PageSize": 100}))
     async with unit_of_work(sessions) as session:
-        await CacheEventRepository(session).add("vacancies", None, builders.now())
+        await CacheEventRepository(session).add(EventKind.VACANCIES, builders.now())
     started = time.monotonic()
     while fresh not in references(await world.get("/vacancies/vacancy", query={"PageSize": 100})):
         assert time.monotonic() - started < 3, "the index did not pick the new advert up"

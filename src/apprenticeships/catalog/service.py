@@ -12,7 +12,7 @@ from apprenticeships.catalog.lifecycle import VersionStatus, version_statuses
 from apprenticeships.catalog.products import PRODUCTS, Product
 from apprenticeships.catalog.repository import VersionRepository
 from apprenticeships.errors import OperationError
-from apprenticeships.keys.repository import CacheEventRepository
+from apprenticeships.storage.events import CacheEventRepository, EventKind
 
 
 class CatalogError(OperationError):
@@ -42,7 +42,7 @@ class CatalogService:
                 await self.versions.add(product.id, version, released_at or now)
                 added.append((product.id, version))
         if added:
-            await self.events.add("catalog", None, now)
+            await self.events.add(EventKind.CATALOG, now)
         return added
 
     async def releases(self) -> dict[str, list[tuple[int, datetime]]]:
@@ -75,5 +75,5 @@ class CatalogService:
             )
         version = min(candidates)
         await self.versions.add(product.id, version, now)
-        await self.events.add("catalog", None, now)
+        await self.events.add(EventKind.CATALOG, now)
         return version

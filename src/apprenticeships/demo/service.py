@@ -28,11 +28,10 @@ from apprenticeships.demo.organisations import (
 )
 from apprenticeships.demo.repository import DemoRepository
 from apprenticeships.errors import OperationError
-from apprenticeships.keys.repository import CacheEventRepository
 from apprenticeships.progress.importer import import_apprenticeships
-from apprenticeships.progress.repository import KsbRepository
-from apprenticeships.referencedata.repository import ReferenceDataRepository
+from apprenticeships.referencedata.repository import KsbRepository, ReferenceDataRepository
 from apprenticeships.referencedata.service import shipped_standards
+from apprenticeships.storage.events import CacheEventRepository, EventKind
 from apprenticeships.storage.models import LegalEntity, Organisation
 from apprenticeships.vacancies.repository import VacancyRepository
 
@@ -116,7 +115,7 @@ async def seed(
                 if progress is not None:
                     progress(done, total)
         # Running servers rebuild their search indexes when this commits.
-        await CacheEventRepository(session).add("vacancies", None, now)
+        await CacheEventRepository(session).add(EventKind.VACANCIES, now)
     return await _manifest(repository, organisations, today)
 
 

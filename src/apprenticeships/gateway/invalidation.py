@@ -19,8 +19,8 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from apprenticeships.gateway.keycache import KeyCache
-from apprenticeships.keys.repository import CacheEventRepository
 from apprenticeships.storage.engine import unit_of_work
+from apprenticeships.storage.events import CacheEventRepository, EventKind
 
 log = structlog.get_logger("apprenticeships.invalidation")
 
@@ -36,18 +36,18 @@ class CacheEventPoller:
         self,
         sessions: async_sessionmaker[AsyncSession],
         key_cache: KeyCache,
-        reloaders: Mapping[str, Callable[[], object]],
+        reloaders: Mapping[EventKind, Callable[[], object]],
         interval: float,
     ) -> None:
-        """``reloaders`` maps an event kind (``catalog``, ``referencedata``, ...) to what
-        re-reads that part; each runs at most once per poll however many events came."""
+        """``reloaders`` maps an event kind (catalog, reference data, adverts) to what
+        re-reads that part; each runs at most once per poll however many events came.
+        Key events go to the key cache."""
         self._sessions = sessions
         self._key_cache = key_cache
         self._reloaders = reloaders
         self._interval = interval
         self._last_id = 0
         self._gaps: dict[int, float] = {}
-        self.polls = 0
         self._pruned_at = -math.inf
 
     async def start_from_latest(self) -> None:
@@ -57,22 +57,21 @@ class CacheEventPoller:
     async def poll_once(self) -> int:
         async with self._sessions() as session:
             events = await CacheEventRepository(session).since(self._last_id, list(self._gaps))
-        self.polls += 1
-        changed: set[str] = set()
+        changed: set[EventKind] = set()
         now = time.monotonic()
-        for event_id, kind, key_hash in events:
-            self._gaps.pop(event_id, None)
-            if event_id > self._last_id:
-                for missing in range(self._last_id + 1, event_id):
+        for event in events:
+            self._gaps.pop(event.id, None)
+            if event.id > self._last_id:
+                for missing in range(self._last_id + 1, event.id):
                     if len(self._gaps) < MAX_GAPS:
                         self._gaps[missing] = now
-                self._last_id = event_id
-            if kind == "key" and key_hash is not None:
-                self._key_cache.invalidate(key_hash)
-            elif kind == "keys":
+                self._last_id = event.id
+            if event.kind is EventKind.KEY and event.key_hash is not None:
+                self._key_cache.invalidate(event.key_hash)
+            elif event.kind is EventKind.ALL_KEYS:
                 self._key_cache.clear()
-            elif kind in self._reloaders:
-                changed.add(kind)
+            elif event.kind is not None and event.kind in self._reloaders:
+                changed.add(event.kind)
         self._gaps = {i: t for i, t in self._gaps.items() if now - t < GAP_PATIENCE_SECONDS}
         for kind in sorted(changed):
             await _maybe_await(self._reloaders[kind]())

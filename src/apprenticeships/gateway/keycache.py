@@ -11,9 +11,9 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from apprenticeships.gateway.context import KeySnapshot
+from apprenticeships.keys.snapshot import KeySnapshot
 
 Loader = Callable[[str], Awaitable[KeySnapshot | None]]
 
@@ -23,9 +23,6 @@ class CacheStats:
     hits: int = 0
     negative_hits: int = 0
     misses: int = 0
-    loads: int = 0
-    invalidations: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 class KeyCache:
@@ -82,7 +79,6 @@ class KeyCache:
         self._loading[key_hash] = future
         generation = self._generation
         try:
-            self.stats.loads += 1
             snapshot = await self._loader(key_hash)
         except BaseException as error:
             future.set_exception(error)
@@ -109,12 +105,10 @@ class KeyCache:
 
     def invalidate(self, key_hash: str) -> None:
         self._generation += 1
-        self.stats.invalidations += 1
         self._known.pop(key_hash, None)
         self._unknown.pop(key_hash, None)
 
     def clear(self) -> None:
         self._generation += 1
-        self.stats.invalidations += 1
         self._known.clear()
         self._unknown.clear()

@@ -22,12 +22,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from apprenticeships.catalog.products import Environment, Product
 from apprenticeships.gateway import responses
-from apprenticeships.gateway.context import SCOPE_KEY, KeySnapshot, SubscriptionContext
+from apprenticeships.gateway.context import SCOPE_KEY, SubscriptionContext
 from apprenticeships.gateway.keycache import KeyCache
 from apprenticeships.gateway.ratelimit import Decision, MemoryRateLimiter, RateLimiter
 from apprenticeships.gateway.usage import UsageRecorder
 from apprenticeships.gateway.versions import Refused, VersionTable
 from apprenticeships.keys import tokens
+from apprenticeships.keys.snapshot import KeySnapshot
 from apprenticeships.observability.accesslog import AccessLog
 from apprenticeships.observability.metrics import Metrics
 from apprenticeships.settings import RateLimitRule

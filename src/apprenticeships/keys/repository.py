@@ -1,4 +1,4 @@
-"""SQL for subscriptions, keys, rate-limit overrides and cache-invalidation events."""
+"""SQL for subscriptions, keys and rate-limit overrides."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, case, delete, func, or_, select, update
+from sqlalchemy import Select, and_, case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.storage.models import (
     ApiKey,
-    CacheEvent,
     Organisation,
     ProductRateLimit,
     Subscription,
@@ -220,39 +219,3 @@ class KeyRepository:
                     ),
                 )
             )
-
-
-class CacheEventRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, kind: str, key_hash: str | None, now: datetime) -> None:
-        self.session.add(CacheEvent(kind=kind, key_hash=key_hash, created_at=now))
-        await self.session.flush()
-
-    async def add_for_keys(self, hashes: Sequence[str], now: datetime) -> None:
-        self.session.add_all([CacheEvent(kind="key", key_hash=h, created_at=now) for h in hashes])
-        await self.session.flush()
-
-    async def latest_id(self) -> int:
-        return int(
-            await self.session.scalar(select(func.coalesce(func.max(CacheEvent.id), 0))) or 0
-        )
-
-    async def since(
-        self, after_id: int, also: Sequence[int] = (), limit: int = 10_000
-    ) -> list[tuple[int, str, str | None]]:
-        """Events after ``after_id``, plus the listed older ids (gaps that may yet commit)."""
-        condition = CacheEvent.id > after_id
-        if also:
-            condition = or_(condition, CacheEvent.id.in_(list(also)))
-        result = await self.session.execute(
-            select(CacheEvent.id, CacheEvent.kind, CacheEvent.key_hash)
-            .where(condition)
-            .order_by(CacheEvent.id)
-            .limit(limit)
-        )
-        return [(i, k, h) for i, k, h in result.all()]
-
-    async def prune(self, before: datetime) -> None:
-        await self.session.execute(delete(CacheEvent).where(CacheEvent.created_at < before))

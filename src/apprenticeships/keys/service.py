@@ -10,16 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from apprenticeships.accounts.service import AccountError, AccountService, OwnerRef
 from apprenticeships.catalog.products import Environment, OwnerKind, Product
 from apprenticeships.errors import OperationError
-from apprenticeships.gateway.context import KeySnapshot
 from apprenticeships.keys import tokens
 from apprenticeships.keys.repository import (
-    CacheEventRepository,
     KeyListing,
     KeyRepository,
     KeyRow,
     SubscriptionRepository,
 )
+from apprenticeships.keys.snapshot import KeySnapshot
 from apprenticeships.settings import RateLimitRule
+from apprenticeships.storage.events import CacheEventRepository, EventKind
 from apprenticeships.storage.models import ApiKey
 
 MAX_GRACE = timedelta(days=30)
@@ -71,7 +71,7 @@ class KeyService:
             subscription.id, environment, _key_name(name, product, environment), now
         )
         # Clears a negative-cache entry in case this exact string was ever tried before.
-        await self.events.add("key", key_hash, now)
+        await self.events.add(EventKind.KEY, now, key_hash)
         return IssuedKey(key_id, new.secret, new.fragment, product.id, environment, str(owner))
 
     async def _add_key(
@@ -103,7 +103,7 @@ class KeyService:
         """Stop a key at once. ``owner``, when given, must own it (portal callers)."""
         row = await self._usable_row(key_id, owner, now)
         await self.keys.revoke(row.key_id, now)
-        await self.events.add("key", row.key_hash, now)
+        await self.events.add(EventKind.KEY, now, row.key_hash)
 
     async def rotate(
         self, key_id: str, grace: timedelta, now: datetime, owner: OwnerRef | None = None
@@ -143,7 +143,7 @@ class KeyService:
             await self.subscriptions.set_product_limit(
                 product.id, environment, rule.calls, rule.seconds
             )
-            await self.events.add("keys", None, now)
+            await self.events.add(EventKind.ALL_KEYS, now)
             return
         organisation = await self.accounts.find_owner(owner)
         subscription = await self.subscriptions.find(organisation.id, product.id, environment)

@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterator
+from typing import Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from apprenticeships.gateway.keycache import CacheStats
-
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 RequestLabels = tuple[str, str, str, str]  # product, version, environment, status
+
+
+class KeyCacheCounts(Protocol):
+    """What the key cache counts (``gateway.keycache.CacheStats``)."""
+
+    hits: int
+    negative_hits: int
+    misses: int
 
 
 class _RequestCollector(Collector):
@@ -70,7 +77,7 @@ class _RequestCollector(Collector):
 
 
 class _KeyCacheCollector(Collector):
-    def __init__(self, stats: Callable[[], CacheStats]) -> None:
+    def __init__(self, stats: Callable[[], KeyCacheCounts]) -> None:
         self._stats = stats
 
     def collect(self) -> Iterator[Metric]:
@@ -108,7 +115,7 @@ class Metrics:
     ) -> None:
         self._requests.observe((product, version, environment, status), seconds)
 
-    def watch_key_cache(self, stats: Callable[[], CacheStats]) -> None:
+    def watch_key_cache(self, stats: Callable[[], KeyCacheCounts]) -> None:
         self.registry.register(_KeyCacheCollector(stats))
 
     def rate_limit_backend_changed(self, up: bool) -> None:

@@ -18,14 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.catalog.products import OwnerKind
 from apprenticeships.gateway.context import SubscriptionContext
+from apprenticeships.jsontext import canonical_guid
 from apprenticeships.problems import EmptyNotFound, ErrorDetail, ListedProblem, NotFound
-from apprenticeships.progress.repository import (
-    ApprenticeshipRepository,
-    KsbRepository,
-    ProgressRepository,
-    canonical_guid,
-    ksb_order,
-)
+from apprenticeships.progress.repository import ApprenticeshipRepository, ProgressRepository
+from apprenticeships.referencedata.repository import KsbRepository, ksb_order
 from apprenticeships.storage.models import Apprenticeship, Ksb, ProgressSubmission, ProgressValue
 
 CORE = "core"

@@ -13,6 +13,7 @@ from apprenticeships import jsontext
 from apprenticeships.catalog.products import DISPLAY_ADVERT
 from apprenticeships.dependencies import Session, State, Subscription
 from apprenticeships.gateway import responses
+from apprenticeships.geo.service import Geocoder
 from apprenticeships.problems import BadRequest
 from apprenticeships.recruitment import messages as m
 from apprenticeships.recruitment import schemas
@@ -20,6 +21,7 @@ from apprenticeships.recruitment.service import RecruitmentService
 from apprenticeships.referencedata.lists import CANDIDATE_SKILLS, QUALIFICATION_TYPES
 from apprenticeships.referencedata.repository import ReferenceDataRepository
 from apprenticeships.referencedata.schemas import TrainingCourses
+from apprenticeships.referencedata.service import ReferenceDataCache
 from apprenticeships.storage.engine import unit_of_work
 from apprenticeships.vacancies import schemas as vacancy_schemas
 from apprenticeships.vacancies.service import VacancyService
@@ -107,7 +109,7 @@ def router() -> APIRouter:
             raise BadRequest(errors={"$": [m.BODY_NOT_JSON]}) from None
         now = state.clock()
         async with state.sessions() as session:
-            service = RecruitmentService(session, state.geocoder)
+            service = RecruitmentService(session, state.component(Geocoder))
             if not caller.is_sandbox and await service.client_id_taken(str(client_id)):
                 raise BadRequest(errors={"id": [m.ALREADY_SUBMITTED]})
             advert = await service.check(caller, body, now.date())
@@ -116,7 +118,7 @@ def router() -> APIRouter:
         else:
             try:
                 async with unit_of_work(state.sessions) as session:
-                    service = RecruitmentService(session, state.geocoder)
+                    service = RecruitmentService(session, state.component(Geocoder))
                     reference = await service.create(
                         advert, str(client_id), caller.environment, now
                     )
@@ -194,12 +196,12 @@ def router() -> APIRouter:
     ) -> Response:
         """Apprenticeship standards approved for delivery, for `standardLarsCode`."""
         if ukprn is None:
-            return _json(state.reference_data.courses_json)
+            return _json(state.component(ReferenceDataCache).courses_json)
         delivered = await ReferenceDataRepository(session).provider_courses(str(ukprn))
         courses = TrainingCourses(
             training_courses=[
                 course
-                for course in state.reference_data.courses.training_courses
+                for course in state.component(ReferenceDataCache).courses.training_courses
                 if course.lars_code in delivered
             ]
         )

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.accounts.repository import OrganisationRepository
 from apprenticeships.errors import OperationError
-from apprenticeships.keys.repository import CacheEventRepository
+from apprenticeships.storage.events import CacheEventRepository, EventKind
 from apprenticeships.storage.models import Vacancy
 from apprenticeships.vacancies.repository import VacancyRepository
 from apprenticeships.vacancies.service import REFERENCE
@@ -74,7 +74,7 @@ class ReviewService:
         vacancy.status = "Live"
         vacancy.posted_at = now
         self._reviewed(vacancy, reviewer, now)
-        await self.events.add("vacancies", None, now)
+        await self.events.add(EventKind.VACANCIES, now)
         return vacancy
 
     async def reject(self, reference: str, reason: str, reviewer: str, now: datetime) -> Vacancy:

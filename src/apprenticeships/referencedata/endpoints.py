@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from apprenticeships.dependencies import State
 from apprenticeships.referencedata.schemas import Routes, TrainingCourses
+from apprenticeships.referencedata.service import ReferenceDataCache
 
 JSON = "application/json; charset=utf-8"
 
@@ -24,7 +25,7 @@ def router() -> APIRouter:
         """Every apprenticeship standard that is approved for delivery, with its LARS code,
         level and occupational route. Use a `larsCode` in the `StandardLarsCode` search
         filter."""
-        return Response(state.reference_data.courses_json, media_type=JSON)
+        return Response(state.component(ReferenceDataCache).courses_json, media_type=JSON)
 
     @api.get(
         "/courses/routes",
@@ -35,6 +36,6 @@ def router() -> APIRouter:
     async def routes(state: State) -> Response:
         """The occupational routes that courses belong to. Use a route's `name` in the
         `Routes` search filter."""
-        return Response(state.reference_data.routes_json, media_type=JSON)
+        return Response(state.component(ReferenceDataCache).routes_json, media_type=JSON)
 
     return api

@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships import jsontext
 from apprenticeships.errors import OperationError
-from apprenticeships.keys.repository import CacheEventRepository
 from apprenticeships.referencedata.ksbs import KsbChanges, StandardKsbs, from_ifate, store_ksbs
 from apprenticeships.referencedata.repository import ReferenceDataRepository
 from apprenticeships.referencedata.service import ACTIVE_STATUS
+from apprenticeships.storage.events import CacheEventRepository, EventKind
 from apprenticeships.storage.models import Route, Standard
 
 
@@ -195,5 +195,5 @@ async def import_ifate_standards(
             report.ksbs.retired += changes.retired
     await repository.flush()
     if report.added or report.updated or report.routes_added:
-        await CacheEventRepository(session).add("referencedata", None, now)
+        await CacheEventRepository(session).add(EventKind.REFERENCE_DATA, now)
     return report

@@ -21,7 +21,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from apprenticeships.progress.repository import KsbRepository, canonical_guid
+from apprenticeships.jsontext import canonical_guid
+from apprenticeships.referencedata.repository import KsbRepository
 from apprenticeships.storage.models import Ksb, Standard
 
 CORE = "core"

@@ -8,9 +8,8 @@ from importlib import resources
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from apprenticeships.progress.repository import KsbRepository
 from apprenticeships.referencedata.ksbs import shipped_ksbs, store_ksbs
-from apprenticeships.referencedata.repository import ReferenceDataRepository
+from apprenticeships.referencedata.repository import KsbRepository, ReferenceDataRepository
 from apprenticeships.referencedata.schemas import RouteItem, Routes, TrainingCourse, TrainingCourses
 from apprenticeships.storage.models import Route, Standard
 

@@ -12,6 +12,7 @@ from apprenticeships.dependencies import Session, State, Subscription
 from apprenticeships.problems import BadRequest
 from apprenticeships.vacancies import params as search_params
 from apprenticeships.vacancies import schemas
+from apprenticeships.vacancies.index import VacancyIndexes
 from apprenticeships.vacancies.search import Sort
 from apprenticeships.vacancies.service import VacancyService
 
@@ -130,7 +131,7 @@ def router(version: int) -> APIRouter:
         if errors:
             raise BadRequest(errors=errors)
         now = state.clock()
-        index = state.vacancy_indexes.get(caller.environment)
+        index = state.component(VacancyIndexes).get(caller.environment)
         service = VacancyService(session, state.settings.public_url)
         rows, distances, total, total_filtered, pages = await service.search(
             caller, parsed, index, now
