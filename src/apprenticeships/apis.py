@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from apprenticeships.catalog.products import Product
+from apprenticeships.catalog.products import Product, ProductId
 from apprenticeships.dependencies import ProductState
 from apprenticeships.problems import install_problem_handlers
 from apprenticeships.progress import endpoints as track_progress_v1
@@ -23,23 +23,17 @@ from apprenticeships.vacancies import routes_v2 as display_advert_v2
 
 RouterFactory = Callable[[], APIRouter]
 
-ROUTERS: dict[tuple[str, int], RouterFactory] = {
-    ("display-advert", 1): display_advert_v1.router,
-    ("display-advert", 2): display_advert_v2.router,
-    ("recruitment", 1): recruitment_v1.router,
-    ("track-progress", 1): track_progress_v1.router,
+ROUTERS: dict[tuple[ProductId, int], RouterFactory] = {
+    (ProductId.DISPLAY_ADVERT, 1): display_advert_v1.router,
+    (ProductId.DISPLAY_ADVERT, 2): display_advert_v2.router,
+    (ProductId.RECRUITMENT, 1): recruitment_v1.router,
+    (ProductId.TRACK_PROGRESS, 1): track_progress_v1.router,
 }
 # Request bodies that routes read themselves (to report every problem at once) and
 # document by reference; their schemas are added to the version's OpenAPI components.
-DOCUMENTED_MODELS: dict[tuple[str, int], tuple[type[BaseModel], ...]] = {
-    ("recruitment", 1): recruitment_v1.DOCUMENTED_MODELS,
-    ("track-progress", 1): track_progress_v1.DOCUMENTED_MODELS,
-}
-
-DESCRIPTIONS = {
-    "display-advert": "Lists live apprenticeship adverts for job boards, colleges and anyone else.",
-    "recruitment": "Creates apprenticeship adverts from employers' and training providers' own systems.",
-    "track-progress": "Records apprentices' progress against their standard's knowledge, skills and behaviours.",
+DOCUMENTED_MODELS: dict[tuple[ProductId, int], tuple[type[BaseModel], ...]] = {
+    (ProductId.RECRUITMENT, 1): recruitment_v1.DOCUMENTED_MODELS,
+    (ProductId.TRACK_PROGRESS, 1): track_progress_v1.DOCUMENTED_MODELS,
 }
 
 
@@ -47,7 +41,7 @@ def build_product_app(product: Product, version: int, state: ProductState) -> Fa
     app = FastAPI(
         title=product.name,
         version=f"{version}",
-        description=DESCRIPTIONS.get(product.id, ""),
+        description=product.description,
         openapi_url=None,  # published under /docs by the platform, not under the API path
         docs_url=None,
         redoc_url=None,

@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -31,7 +31,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from apprenticeships.accounts.service import AccountService, OwnerRef
 from apprenticeships.catalog.lifecycle import VersionState
-from apprenticeships.catalog.products import parse_product_reference, product_by_id
+from apprenticeships.catalog.products import (
+    Environment,
+    parse_product_reference,
+    product_by_id,
+    product_reference,
+)
 from apprenticeships.catalog.service import CatalogService
 from apprenticeships.demo.organisations import DEVELOPER_EMAIL, EMPLOYERS, PROVIDERS
 from apprenticeships.demo.service import seed as seed_demo
@@ -45,6 +50,7 @@ from apprenticeships.recruitment.review import ReviewService
 from apprenticeships.referencedata.importer import import_ifate_standards
 from apprenticeships.settings import RateLimitRule, Settings
 from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
+from apprenticeships.vacancies.vocabulary import AdvertStatus
 
 T = TypeVar("T")
 DEMO_EMPLOYER = EMPLOYERS[0]
@@ -85,7 +91,7 @@ class CliError(Exception):
     pass
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(1)
 
@@ -299,7 +305,7 @@ def keys_list(
                 state = (
                     "expires " if row.expires_at > now else "expired "
                 ) + f"{row.expires_at:%Y-%m-%d %H:%M}"
-            product = row.product_id + ("-sandbox" if row.environment == "sandbox" else "")
+            product = product_reference(row.product_id, Environment(row.environment))
             table.add_row(
                 row.key_id,
                 row.name,
@@ -443,9 +449,12 @@ def vacancies_list(
     ] = "Submitted",
 ) -> None:
     """List adverts waiting for review, oldest first."""
-    wanted = {"submitted": "Submitted", "review": "Review"}.get(status.strip().lower(), "")
-    if not wanted:
+    found = {"submitted": AdvertStatus.SUBMITTED, "review": AdvertStatus.REVIEW}.get(
+        status.strip().lower()
+    )
+    if found is None:
         _fail("--status must be Submitted or Review")
+    wanted: AdvertStatus = found
 
     async def work(session: AsyncSession, settings: Settings) -> Table:
         table = Table(

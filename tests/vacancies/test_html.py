@@ -24,7 +24,6 @@ from apprenticeships.vacancies.html import (
     parse_html,
     serialise,
     submitted_length,
-    text_length,
 )
 
 OUR_TAGS = {"<p>", "</p>", "<br>", "<ul>", "</ul>", "<li>", "</li>"}
@@ -33,6 +32,21 @@ ONLY_TAGS = "Description must only contain the following HTML tags: p, br, ul, l
 WELL_FORMED = "Description must be well-formed HTML."
 NO_ATTRIBUTES = "Description must not contain HTML attributes."
 INVALID_CHARACTERS = "Description contains some invalid characters."
+
+
+def text_length(html: str) -> int:
+    """Characters of visible text in the tree ``parse_html`` builds: decoded text, tags
+    not counted, whitespace counted. (Not what the real service limits, which is the raw
+    submitted length: ``submitted_length``.)"""
+    total = 0
+    pending: list[list[Node]] = [parse_html(html)]
+    while pending:
+        for node in pending.pop():
+            if isinstance(node, str):
+                total += len(node)
+            else:
+                pending.append(node.children)
+    return total
 
 
 def stored(text: str) -> str:

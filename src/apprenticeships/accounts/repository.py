@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from apprenticeships.catalog.products import OwnerKind
 from apprenticeships.storage.models import LegalEntity, Organisation, ProviderPermission, User
 
 
@@ -17,7 +18,7 @@ class OrganisationRepository:
         await self.session.flush()
         return organisation
 
-    async def find(self, kind: str, public_id: str) -> Organisation | None:
+    async def find(self, kind: OwnerKind, public_id: str) -> Organisation | None:
         return await self.session.scalar(
             select(Organisation).where(
                 Organisation.kind == kind, Organisation.public_id == public_id
@@ -30,7 +31,7 @@ class OrganisationRepository:
     async def by_id(self, organisation_id: int) -> Organisation | None:
         return await self.session.get(Organisation, organisation_id)
 
-    async def public_id_taken(self, kind: str, public_id: str) -> bool:
+    async def public_id_taken(self, kind: OwnerKind, public_id: str) -> bool:
         return await self.find(kind, public_id) is not None
 
 
@@ -64,20 +65,22 @@ class LegalEntityRepository:
     async def hashed_id_taken(self, public_hashed_id: str) -> bool:
         return await self.by_hashed_id(public_hashed_id) is not None
 
-    async def linked(self, kind: str, public_id: str) -> list[tuple[LegalEntity, Organisation]]:
+    async def linked(
+        self, kind: OwnerKind, public_id: str
+    ) -> list[tuple[LegalEntity, Organisation]]:
         """Legal entities an owner may act for: an employer's own, or those that gave a
         provider either recruitment permission. Empty for anyone else."""
         query = select(LegalEntity, Organisation).join(
             Organisation, LegalEntity.organisation_id == Organisation.id
         )
-        if kind == "employer":
+        if kind == OwnerKind.EMPLOYER:
             query = query.where(
-                Organisation.kind == "employer", Organisation.public_id == public_id
+                Organisation.kind == OwnerKind.EMPLOYER, Organisation.public_id == public_id
             )
-        elif kind == "provider":
+        elif kind == OwnerKind.PROVIDER:
             provider = (
                 select(Organisation.id)
-                .where(Organisation.kind == "provider", Organisation.public_id == public_id)
+                .where(Organisation.kind == OwnerKind.PROVIDER, Organisation.public_id == public_id)
                 .scalar_subquery()
             )
             query = query.join(

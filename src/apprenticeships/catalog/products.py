@@ -15,6 +15,12 @@ class Environment(StrEnum):
     SANDBOX = "sandbox"
 
 
+class ProductId(StrEnum):
+    DISPLAY_ADVERT = "display-advert"
+    RECRUITMENT = "recruitment"
+    TRACK_PROGRESS = "track-progress"
+
+
 class OwnerKind(StrEnum):
     EMPLOYER = "employer"
     PROVIDER = "provider"
@@ -23,8 +29,10 @@ class OwnerKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Product:
-    id: str
+    id: ProductId
     name: str
+    # One line for the documentation's list of APIs and the OpenAPI document.
+    description: str
     path: str
     holders: frozenset[OwnerKind]
     # Versions this build implements. A version is served only once it is released.
@@ -32,13 +40,11 @@ class Product:
     # Released when a database is first set up: a fixed date, or None for "at set-up".
     initial_releases: Mapping[int, datetime | None] = field(default_factory=dict)
 
-    def sandbox_id(self) -> str:
-        return f"{self.id}-sandbox"
-
 
 DISPLAY_ADVERT = Product(
-    id="display-advert",
+    id=ProductId.DISPLAY_ADVERT,
     name="Display advert API",
+    description="Lists live apprenticeship adverts for job boards, colleges and anyone else.",
     path="/vacancies",
     holders=frozenset({OwnerKind.EMPLOYER, OwnerKind.PROVIDER, OwnerKind.DEVELOPER}),
     versions=(1, 2),
@@ -47,16 +53,18 @@ DISPLAY_ADVERT = Product(
     initial_releases={1: datetime(2022, 1, 10, tzinfo=UTC), 2: None},
 )
 RECRUITMENT = Product(
-    id="recruitment",
+    id=ProductId.RECRUITMENT,
     name="Recruitment API",
+    description="Creates apprenticeship adverts from employers' and training providers' own systems.",
     path="/managevacancies",
     holders=frozenset({OwnerKind.EMPLOYER, OwnerKind.PROVIDER}),
     versions=(1,),
     initial_releases={1: datetime(2022, 1, 10, tzinfo=UTC)},
 )
 TRACK_PROGRESS = Product(
-    id="track-progress",
+    id=ProductId.TRACK_PROGRESS,
     name="Track apprenticeship progress API",
+    description="Records apprentices' progress against their standard's knowledge, skills and behaviours.",
     path="/trackprogress",
     holders=frozenset({OwnerKind.PROVIDER}),
     versions=(1,),
@@ -81,10 +89,16 @@ def product_by_id(product_id: str, products: tuple[Product, ...] = PRODUCTS) -> 
     )
 
 
+def product_reference(product_id: str, environment: Environment) -> str:
+    """How operators name a product in an environment: ``display-advert`` for the live
+    product, ``display-advert-sandbox`` for its sandbox."""
+    return product_id + ("-sandbox" if environment is Environment.SANDBOX else "")
+
+
 def parse_product_reference(
     text: str, products: tuple[Product, ...] = PRODUCTS
 ) -> tuple[Product, Environment]:
-    """``display-advert`` is the live product, ``display-advert-sandbox`` its sandbox."""
+    """The product and environment that ``product_reference`` names."""
     if text.endswith("-sandbox"):
         return product_by_id(text.removesuffix("-sandbox"), products), Environment.SANDBOX
     return product_by_id(text, products), Environment.LIVE

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.catalog.lifecycle import VersionStatus, version_statuses
-from apprenticeships.catalog.products import PRODUCTS, Product
+from apprenticeships.catalog.products import PRODUCTS, Product, ProductId
 from apprenticeships.catalog.repository import VersionRepository
 from apprenticeships.errors import OperationError
 from apprenticeships.storage.events import CacheEventRepository, EventKind
@@ -31,7 +31,7 @@ class CatalogService:
         self.versions = VersionRepository(session)
         self.events = CacheEventRepository(session)
 
-    async def install_initial_releases(self, now: datetime) -> list[tuple[str, int]]:
+    async def install_initial_releases(self, now: datetime) -> list[tuple[ProductId, int]]:
         """Record the releases a new installation starts with; idempotent."""
         known = {(p, v) for p, v, _ in await self.versions.all_releases()}
         added = []

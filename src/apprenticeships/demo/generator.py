@@ -21,6 +21,7 @@ from importlib import resources
 from itertools import accumulate
 from typing import Any
 
+from apprenticeships.catalog.products import Environment
 from apprenticeships.demo.organisations import DemoEmployer, DemoLegalEntity
 from apprenticeships.referencedata.lists import CANDIDATE_SKILLS
 from apprenticeships.referencedata.wages import rates_on
@@ -426,7 +427,7 @@ class AdvertGenerator:
         self.streets = streets()
 
     def advert(
-        self, vacancy_id: int, environment: str
+        self, vacancy_id: int, environment: Environment
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Column values for ``VacancyRepository.bulk_insert``: the advert and its
         addresses (none for an advert recruiting nationally)."""

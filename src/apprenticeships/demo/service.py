@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.accounts.repository import LegalEntityRepository, OrganisationRepository
 from apprenticeships.accounts.service import AccountService, OwnerRef
-from apprenticeships.catalog.products import OwnerKind
+from apprenticeships.catalog.products import Environment, OwnerKind
 from apprenticeships.demo.apprenticeships import APPRENTICESHIPS
 from apprenticeships.demo.generator import (
     AdvertGenerator,
@@ -67,8 +67,8 @@ async def seed(
     if vacancies < 0 or (sandbox_vacancies is not None and sandbox_vacancies < 0):
         raise DemoError("the number of adverts cannot be negative")
     targets = {
-        "live": vacancies,
-        "sandbox": default_sandbox_count(vacancies)
+        Environment.LIVE: vacancies,
+        Environment.SANDBOX: default_sandbox_count(vacancies)
         if sandbox_vacancies is None
         else sandbox_vacancies,
     }
@@ -237,11 +237,11 @@ async def _manifest(
         ],
         "developers": [{"email": organisations.developer.email}],
         "vacancies": {
-            "live": await repository.live_count("live", today),
+            "live": await repository.live_count(Environment.LIVE, today),
             "references": [
                 str(reference)
                 for reference in await repository.live_references(
-                    "live", today, MANIFEST_REFERENCES
+                    Environment.LIVE, today, MANIFEST_REFERENCES
                 )
             ],
         },

@@ -55,6 +55,12 @@ class Located:
     country: str  # England, Wales, Scotland, Northern Ireland, Channel Islands, Isle of Man
     precision: Precision
 
+    @property
+    def in_england(self) -> bool:
+        """Decided by district unless the postcode itself was imported (see the module's
+        notes on cross-border districts)."""
+        return self.country == ENGLAND
+
 
 @cache
 def shipped_districts() -> Mapping[str, Located]:
@@ -89,11 +95,6 @@ class Geocoder:
         """Read the shipped districts (off the event loop) and attach the database."""
         return cls(await asyncio.to_thread(shipped_districts), sessions)
 
-    def locate_district(self, postcode: str) -> Located | None:
-        """Where the shipped data puts the postcode's district; never reads the database."""
-        canonical = normalise(postcode)
-        return None if canonical is None else self._districts.get(_outcode(canonical))
-
     async def locate(self, postcode: str, session: AsyncSession | None = None) -> Located | None:
         """Where a full postcode is, or ``None`` if it is not a postcode or its district is
         unknown (check ``postcodes.normalise`` first to tell the two apart)."""
@@ -122,13 +123,6 @@ class Geocoder:
             else:
                 located[text] = self._districts.get(district)
         return located
-
-    async def in_england(self, postcode: str, session: AsyncSession | None = None) -> bool | None:
-        """Whether the postcode is in England; ``None`` if it cannot be located. Decided by
-        district unless the postcode itself was imported (see the module's notes on
-        cross-border districts)."""
-        located = await self.locate(postcode, session)
-        return None if located is None else located.country == ENGLAND
 
     async def _imported(
         self, postcodes: Sequence[str], session: AsyncSession | None

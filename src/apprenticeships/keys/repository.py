@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Select, and_, case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from apprenticeships.catalog.products import Environment, ProductId
 from apprenticeships.storage.models import (
     ApiKey,
     Organisation,
@@ -59,7 +60,7 @@ class SubscriptionRepository:
         self.session = session
 
     async def get_or_create(
-        self, organisation_id: int, product_id: str, environment: str, now: datetime
+        self, organisation_id: int, product_id: ProductId, environment: Environment, now: datetime
     ) -> Subscription:
         found = await self.session.scalar(
             select(Subscription).where(
@@ -81,7 +82,7 @@ class SubscriptionRepository:
         return subscription
 
     async def find(
-        self, organisation_id: int, product_id: str, environment: str
+        self, organisation_id: int, product_id: ProductId, environment: Environment
     ) -> Subscription | None:
         return await self.session.scalar(
             select(Subscription).where(
@@ -97,7 +98,7 @@ class SubscriptionRepository:
         await self.session.flush()
 
     async def set_product_limit(
-        self, product_id: str, environment: str, calls: int, seconds: int
+        self, product_id: ProductId, environment: Environment, calls: int, seconds: int
     ) -> None:
         existing = await self.session.get(ProductRateLimit, (product_id, environment))
         if existing is None:

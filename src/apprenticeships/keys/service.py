@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.accounts.service import AccountError, AccountService, OwnerRef
+from apprenticeships.accounts.vocabulary import OrganisationStatus
 from apprenticeships.catalog.products import Environment, OwnerKind, Product
 from apprenticeships.errors import OperationError
 from apprenticeships.keys import tokens
@@ -62,7 +63,7 @@ class KeyService:
                 f"(it is for {allowed} accounts)"
             )
         organisation = await self.accounts.find_owner(owner)
-        if organisation.status != "active":
+        if organisation.status != OrganisationStatus.ACTIVE:
             raise KeyOperationError(f"{owner} is suspended")
         subscription = await self.subscriptions.get_or_create(
             organisation.id, product.id, environment, now
@@ -197,7 +198,7 @@ def _is_active(row: KeyRow, now: datetime) -> bool:
     return (
         row.revoked_at is None
         and (row.expires_at is None or row.expires_at > now)
-        and row.owner_status == "active"
+        and row.owner_status == OrganisationStatus.ACTIVE
     )
 
 

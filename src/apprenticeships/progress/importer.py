@@ -26,13 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships import jsontext
 from apprenticeships.accounts.repository import OrganisationRepository
+from apprenticeships.catalog.products import OwnerKind
 from apprenticeships.errors import OperationError
 from apprenticeships.progress.repository import ApprenticeshipRepository
+from apprenticeships.progress.vocabulary import ApprenticeshipStatus, DeliveryModel
 from apprenticeships.referencedata.repository import ReferenceDataRepository
 from apprenticeships.storage.models import Apprenticeship, Standard
 
-DELIVERY_MODELS = ("Regular", "PortableFlexiJob", "FlexiJobAgency")
-STATUSES = ("WaitingToStart", "Live", "Paused", "Stopped", "Completed")
 _MONTH = re.compile(r"(\d{4})-(\d{2})(?:-01)?")
 RecordKey = tuple[int, int, date, int, date]
 
@@ -100,8 +100,12 @@ async def import_apprenticeships(
             report.bad.append(BadLine(number, str(error)))
 
     organisations = OrganisationRepository(session)
-    providers = {u: await organisations.find("provider", u) for u in {p.ukprn for p in parsed}}
-    employers = {e: await organisations.find("employer", e) for e in {p.employer for p in parsed}}
+    providers = {
+        u: await organisations.find(OwnerKind.PROVIDER, u) for u in {p.ukprn for p in parsed}
+    }
+    employers = {
+        e: await organisations.find(OwnerKind.EMPLOYER, e) for e in {p.employer for p in parsed}
+    }
     standards = await ReferenceDataRepository(session).standards_by_code(
         {p.lars_code for p in parsed}
     )
@@ -189,11 +193,11 @@ def _parse(number: int, raw: bytes) -> _Line:
     if option is not None and (not isinstance(option, str) or len(option) > 255):
         raise ValueError("option must be a string (at most 255 characters) or null")
     delivery_model = item.get("deliveryModel")
-    if delivery_model not in DELIVERY_MODELS:
-        raise ValueError(f"deliveryModel must be one of {', '.join(DELIVERY_MODELS)}")
+    if delivery_model not in set(DeliveryModel):
+        raise ValueError(f"deliveryModel must be one of {', '.join(DeliveryModel)}")
     status = item.get("status")
-    if status not in STATUSES:
-        raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+    if status not in set(ApprenticeshipStatus):
+        raise ValueError(f"status must be one of {', '.join(ApprenticeshipStatus)}")
     start_date = planned_start
     if item.get("startDate") is not None:
         actual = _day(item["startDate"])

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from apprenticeships.catalog.products import OwnerKind
 from apprenticeships.storage.models import (
     Apprenticeship,
     Organisation,
@@ -23,7 +24,7 @@ class ApprenticeshipRepository:
     async def provider_id(self, ukprn: str) -> int | None:
         found = await self.session.scalar(
             select(Organisation.id).where(
-                Organisation.kind == "provider", Organisation.public_id == ukprn
+                Organisation.kind == OwnerKind.PROVIDER, Organisation.public_id == ukprn
             )
         )
         return int(found) if found is not None else None

@@ -21,6 +21,7 @@ from apprenticeships.gateway.context import SubscriptionContext
 from apprenticeships.jsontext import canonical_guid
 from apprenticeships.problems import EmptyNotFound, ErrorDetail, ListedProblem, NotFound
 from apprenticeships.progress.repository import ApprenticeshipRepository, ProgressRepository
+from apprenticeships.progress.vocabulary import ApprenticeshipStatus, DeliveryModel
 from apprenticeships.referencedata.repository import KsbRepository, ksb_order
 from apprenticeships.storage.models import Apprenticeship, Ksb, ProgressSubmission, ProgressValue
 
@@ -160,9 +161,9 @@ class ProgressService:
             if canonical is not None and counts[canonical] > 1 and canonical not in reported:
                 reported.add(canonical)
                 errors.append(ErrorDetail(sent, DUPLICATE))
-        if record.delivery_model != "PortableFlexiJob":
+        if record.delivery_model != DeliveryModel.PORTABLE_FLEXI_JOB:
             errors.append(ErrorDetail("DeliveryModel", PORTABLE_ONLY))
-        if record.status == "WaitingToStart":
+        if record.status == ApprenticeshipStatus.WAITING_TO_START:
             errors.append(ErrorDetail("ApprenticeshipStatus", STATUS))
         known = await self.ksbs.by_ids(c for _, c in given if c is not None)
         for sent, canonical in given:

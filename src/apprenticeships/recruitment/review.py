@@ -15,11 +15,13 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.accounts.repository import OrganisationRepository
+from apprenticeships.catalog.products import Environment, OwnerKind
 from apprenticeships.errors import OperationError
 from apprenticeships.storage.events import CacheEventRepository, EventKind
 from apprenticeships.storage.models import Vacancy
 from apprenticeships.vacancies.repository import VacancyRepository
 from apprenticeships.vacancies.service import REFERENCE
+from apprenticeships.vacancies.vocabulary import AdvertStatus
 
 MAX_REASON = 1000
 
@@ -46,7 +48,9 @@ class ReviewService:
         self.organisations = OrganisationRepository(session)
         self.events = CacheEventRepository(session)
 
-    async def awaiting(self, statuses: tuple[str, ...] = ("Submitted",)) -> list[AwaitingReview]:
+    async def awaiting(
+        self, statuses: tuple[AdvertStatus, ...] = (AdvertStatus.SUBMITTED,)
+    ) -> list[AwaitingReview]:
         """Live-environment adverts in these states, oldest submission first."""
         return [
             AwaitingReview(
@@ -59,19 +63,21 @@ class ReviewService:
                 submitted_at=vacancy.submitted_at,
                 closing_date=vacancy.closing_date.isoformat(),
             )
-            for vacancy, employer, provider in await self.vacancies.with_status("live", statuses)
+            for vacancy, employer, provider in await self.vacancies.with_status(
+                Environment.LIVE, statuses
+            )
         ]
 
     async def approve(self, reference: str, reviewer: str, now: datetime) -> Vacancy:
         """Make a submitted advert live from now until its closing date."""
         vacancy = await self._find(reference)
-        self._require(vacancy, "Submitted", "approved")
+        self._require(vacancy, AdvertStatus.SUBMITTED, "approved")
         if vacancy.closing_date < now.date():
             raise ReviewError(
                 f"VAC{vacancy.reference} closed on {vacancy.closing_date.isoformat()}; "
                 "reject it instead"
             )
-        vacancy.status = "Live"
+        vacancy.status = AdvertStatus.LIVE
         vacancy.posted_at = now
         self._reviewed(vacancy, reviewer, now)
         await self.events.add(EventKind.VACANCIES, now)
@@ -79,8 +85,8 @@ class ReviewService:
 
     async def reject(self, reference: str, reason: str, reviewer: str, now: datetime) -> Vacancy:
         vacancy = await self._find(reference)
-        self._require(vacancy, "Submitted", "rejected")
-        vacancy.status = "Rejected"
+        self._require(vacancy, AdvertStatus.SUBMITTED, "rejected")
+        vacancy.status = AdvertStatus.REJECTED
         vacancy.rejection_reason = _reason(reason)
         self._reviewed(vacancy, reviewer, now)
         return vacancy
@@ -96,16 +102,16 @@ class ReviewService:
         """The employer's answer to a provider's advert waiting in ``Review``: send it to
         the reviewers, or turn it down. Only the advert's own employer may answer."""
         vacancy = await self._find(reference)
-        employer = await self.organisations.find("employer", employer_public_id)
+        employer = await self.organisations.find(OwnerKind.EMPLOYER, employer_public_id)
         if employer is None or employer.id != vacancy.employer_id:
             # The same answer as for a reference that does not exist.
             raise ReviewError(f"there is no advert {reference.strip()}")
-        self._require(vacancy, "Review", "reviewed by the employer")
+        self._require(vacancy, AdvertStatus.REVIEW, "reviewed by the employer")
         if approve:
-            vacancy.status = "Submitted"
+            vacancy.status = AdvertStatus.SUBMITTED
             vacancy.submitted_at = now
         else:
-            vacancy.status = "Rejected"
+            vacancy.status = AdvertStatus.REJECTED
             vacancy.rejection_reason = _reason(reason)
             self._reviewed(vacancy, f"employer:{employer_public_id}", now)
         vacancy.updated_at = now
@@ -113,16 +119,22 @@ class ReviewService:
 
     async def _find(self, reference: str) -> Vacancy:
         match = REFERENCE.match(reference.strip())
-        vacancy = await self.vacancies.by_reference("live", int(match.group(1))) if match else None
+        vacancy = (
+            await self.vacancies.by_reference(Environment.LIVE, int(match.group(1)))
+            if match
+            else None
+        )
         if vacancy is None:
             raise ReviewError(f"there is no advert {reference.strip()}")
         return vacancy
 
     @staticmethod
-    def _require(vacancy: Vacancy, status: str, action: str) -> None:
+    def _require(vacancy: Vacancy, status: AdvertStatus, action: str) -> None:
         if vacancy.status != status:
             waiting = (
-                " (it is waiting for the employer's review)" if vacancy.status == "Review" else ""
+                " (it is waiting for the employer's review)"
+                if vacancy.status == AdvertStatus.REVIEW
+                else ""
             )
             raise ReviewError(
                 f"VAC{vacancy.reference} is {vacancy.status}{waiting}; only {status} adverts "

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.accounts.repository import LegalEntityRepository, OrganisationRepository
-from apprenticeships.catalog.products import OwnerKind
+from apprenticeships.accounts.vocabulary import OrganisationStatus
+from apprenticeships.catalog.products import Environment, OwnerKind
 from apprenticeships.gateway.context import SubscriptionContext
-from apprenticeships.geo.service import ENGLAND, Geocoder
+from apprenticeships.geo.service import Geocoder
 from apprenticeships.problems import BadRequest, Forbidden, NotFound
 from apprenticeships.recruitment import messages as m
 from apprenticeships.recruitment.reader import Problems
@@ -20,6 +21,7 @@ from apprenticeships.recruitment.validation import AdvertDraft, read_advert
 from apprenticeships.referencedata.repository import ReferenceDataRepository
 from apprenticeships.storage.models import LegalEntity, Organisation, Vacancy, VacancyAddress
 from apprenticeships.vacancies.repository import VacancyRepository
+from apprenticeships.vacancies.vocabulary import AdvertStatus
 
 FOUNDATION = "FoundationApprenticeship"
 # How the Recruitment API's wage types are stored (the Display advert API's names).
@@ -92,8 +94,8 @@ class RecruitmentService:
             raise BadRequest(errors=problems.errors)
         if provider is None:
             assert draft.ukprn is not None  # read_advert reported it otherwise
-            provider = await self.organisations.find("provider", str(draft.ukprn))
-            if provider is None or provider.status != "active":
+            provider = await self.organisations.find(OwnerKind.PROVIDER, str(draft.ukprn))
+            if provider is None or provider.status != OrganisationStatus.ACTIVE:
                 raise NotFound(m.UKPRN_NOT_VALID)
         assert legal_entity is not None and employer is not None
         return CheckedAdvert(
@@ -158,14 +160,14 @@ class RecruitmentService:
             place = located.get(address.postcode)
             if place is None:
                 problems.add(address.postcode_path, m.POSTCODE_NOT_FOUND)
-            elif place.country != ENGLAND:
+            elif not place.in_england:
                 problems.add(address.postcode_path, m.POSTCODE_NOT_IN_ENGLAND)
             else:
                 points.append((place.latitude, place.longitude))
         return tuple(points)
 
     async def create(
-        self, advert: CheckedAdvert, client_id: str, environment: str, now: datetime
+        self, advert: CheckedAdvert, client_id: str, environment: Environment, now: datetime
     ) -> int:
         """Store a checked advert, waiting for review; its reference. The unit of work
         must commit; a client id used before fails there (unique) if not caught here."""
@@ -180,7 +182,7 @@ class RecruitmentService:
 
 
 def _new_vacancy(
-    advert: CheckedAdvert, reference: int, client_id: str, environment: str, now: datetime
+    advert: CheckedAdvert, reference: int, client_id: str, environment: Environment, now: datetime
 ) -> Vacancy:
     draft = advert.draft
     assert draft.closing_date is not None and draft.start_date is not None
@@ -196,7 +198,7 @@ def _new_vacancy(
         reference=reference,
         environment=environment,
         client_id=client_id,
-        status="Review" if advert.requires_employer_review else "Submitted",
+        status=AdvertStatus.REVIEW if advert.requires_employer_review else AdvertStatus.SUBMITTED,
         title=draft.title,
         short_description=draft.short_description,
         description=draft.description,

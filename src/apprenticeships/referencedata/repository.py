@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from apprenticeships.catalog.products import OwnerKind
 from apprenticeships.storage.models import (
     Ksb,
     Organisation,
@@ -62,7 +63,7 @@ class ReferenceDataRepository:
         found = await self.session.scalars(
             select(ProviderCourse.lars_code)
             .join(Organisation, Organisation.id == ProviderCourse.provider_id)
-            .where(Organisation.kind == "provider", Organisation.public_id == ukprn)
+            .where(Organisation.kind == OwnerKind.PROVIDER, Organisation.public_id == ukprn)
         )
         return {int(code) for code in found}
 

@@ -175,24 +175,6 @@ def _merged(nodes: list[Node]) -> list[Node]:
     return merged
 
 
-def text_length(html: str) -> int:
-    """Characters of visible text: decoded text, tags not counted, whitespace counted.
-
-    Not what the real service limits: its ``MaximumLength`` and ``MinimumLength`` rules
-    (das-recruit-api ``Validators/VacancyEntity/VacancyTextFieldExtension.cs``) count
-    the raw string as submitted, tags and references included; see ``submitted_length``.
-    Raises ``InvalidHtml`` for input that ``check_html`` rejects."""
-    total = 0
-    pending: list[list[Node]] = [parse_html(html)]
-    while pending:
-        for node in pending.pop():
-            if isinstance(node, str):
-                total += len(node)
-            else:
-                pending.append(node.children)
-    return total
-
-
 def submitted_length(text: str) -> int:
     """The length the real service's limits count: .NET ``string.Length`` of the raw
     value, in UTF-16 code units (an emoji counts two)."""

@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
+from apprenticeships.catalog.products import Environment, OwnerKind
 from apprenticeships.storage.models import (
     Counter,
     LegalEntity,
@@ -20,6 +21,7 @@ from apprenticeships.storage.models import (
     Vacancy,
     VacancyAddress,
 )
+from apprenticeships.vacancies.vocabulary import AdvertStatus
 
 REFERENCE_COUNTER = "vacancy_reference"
 
@@ -82,7 +84,7 @@ class VacancyRepository:
         await self.session.flush()
         return vacancy
 
-    async def by_reference(self, environment: str, reference: int) -> Vacancy | None:
+    async def by_reference(self, environment: Environment, reference: int) -> Vacancy | None:
         return await self.session.scalar(
             select(Vacancy).where(
                 Vacancy.environment == environment, Vacancy.reference == reference
@@ -90,7 +92,7 @@ class VacancyRepository:
         )
 
     async def with_status(
-        self, environment: str, statuses: Iterable[str], limit: int = 500
+        self, environment: Environment, statuses: Iterable[AdvertStatus], limit: int = 500
     ) -> list[tuple[Vacancy, str, str]]:
         """Adverts in these states, oldest submission first, with the employer's and the
         provider's names."""
@@ -106,7 +108,7 @@ class VacancyRepository:
         )
         return [(vacancy, e, p) for vacancy, e, p in result.all()]
 
-    async def changed_since(self, environment: str, since: datetime) -> list[int]:
+    async def changed_since(self, environment: Environment, since: datetime) -> list[int]:
         """References of adverts changed at or after ``since``, whatever their state."""
         found = await self.session.scalars(
             select(Vacancy.reference).where(
@@ -117,7 +119,7 @@ class VacancyRepository:
 
     async def live_for_index(
         self,
-        environment: str,
+        environment: Environment,
         today: date,
         chunk: int = 10_000,
         changed_since: datetime | None = None,
@@ -144,7 +146,7 @@ class VacancyRepository:
             .join(Standard, Standard.lars_code == Vacancy.lars_code)
             .where(
                 Vacancy.environment == environment,
-                Vacancy.status == "Live",
+                Vacancy.status == AdvertStatus.LIVE,
                 Vacancy.closing_date >= today,
                 changed,
             )
@@ -155,7 +157,7 @@ class VacancyRepository:
 
     async def addresses_for_index(
         self,
-        environment: str,
+        environment: Environment,
         today: date,
         chunk: int = 20_000,
         changed_since: datetime | None = None,
@@ -167,7 +169,7 @@ class VacancyRepository:
             .join(Vacancy, Vacancy.id == VacancyAddress.vacancy_id)
             .where(
                 Vacancy.environment == environment,
-                Vacancy.status == "Live",
+                Vacancy.status == AdvertStatus.LIVE,
                 Vacancy.closing_date >= today,
                 Vacancy.is_national.is_(False),
                 changed,
@@ -177,7 +179,7 @@ class VacancyRepository:
         async for rows in result.partitions(chunk):
             yield rows
 
-    async def page(self, environment: str, references: Iterable[int]) -> list[PageRow]:
+    async def page(self, environment: Environment, references: Iterable[int]) -> list[PageRow]:
         """Adverts with what their API shape needs: provider, course and route."""
         wanted = list(references)
         if not wanted:
@@ -201,7 +203,7 @@ class VacancyRepository:
         )
         return [PageRow(*row) for row in result.all()]
 
-    async def organisation_id(self, kind: str, public_id: str) -> int | None:
+    async def organisation_id(self, kind: OwnerKind, public_id: str) -> int | None:
         found = await self.session.scalar(
             select(Organisation.id).where(
                 Organisation.kind == kind, Organisation.public_id == public_id

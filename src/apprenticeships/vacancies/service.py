@@ -16,6 +16,7 @@ from apprenticeships.vacancies import schemas
 from apprenticeships.vacancies.params import SearchParameters, total_pages
 from apprenticeships.vacancies.repository import PageRow, VacancyRepository
 from apprenticeships.vacancies.search import SearchQuery, SegmentedIndex
+from apprenticeships.vacancies.vocabulary import AdvertStatus
 
 REFERENCE = re.compile(r"^(?:VAC)?(\d{1,18})$", re.IGNORECASE)
 LEVELS = {2: "Intermediate", 3: "Advanced", 4: "Higher", 5: "Higher", 6: "Degree", 7: "Degree"}
@@ -58,12 +59,14 @@ class VacancyService:
         (such a search matches nothing)."""
         provider_id = employer_id = legal_entity_id = None
         if params.ukprn is not None:
-            provider_id = await self.vacancies.organisation_id("provider", str(params.ukprn))
+            provider_id = await self.vacancies.organisation_id(
+                OwnerKind.PROVIDER, str(params.ukprn)
+            )
             if provider_id is None:
                 return None
         if params.account_public_hashed_id is not None:
             employer_id = await self.vacancies.organisation_id(
-                "employer", params.account_public_hashed_id.upper()
+                OwnerKind.EMPLOYER, params.account_public_hashed_id.upper()
             )
             if employer_id is None:
                 return None
@@ -262,7 +265,7 @@ class VacancyService:
 
 def is_live(vacancy: Vacancy, now: datetime) -> bool:
     today: date = now.astimezone(UTC).date()
-    return vacancy.status == "Live" and vacancy.closing_date >= today
+    return vacancy.status == AdvertStatus.LIVE and vacancy.closing_date >= today
 
 
 def _address(address: VacancyAddress, vacancy: Vacancy) -> schemas.Address:
