@@ -15,7 +15,7 @@ from pydantic.json_schema import models_json_schema
 
 from apprenticeships.catalog.products import Product, ProductId
 from apprenticeships.dependencies import ProductState
-from apprenticeships.problems import install_problem_handlers
+from apprenticeships.problems import ErrorShape, install_problem_handlers, problem_details
 from apprenticeships.progress import endpoints as track_progress_v1
 from apprenticeships.recruitment import endpoints as recruitment_v1
 from apprenticeships.vacancies import routes_v1 as display_advert_v1
@@ -35,6 +35,10 @@ DOCUMENTED_MODELS: dict[tuple[ProductId, int], tuple[type[BaseModel], ...]] = {
     (ProductId.RECRUITMENT, 1): recruitment_v1.DOCUMENTED_MODELS,
     (ProductId.TRACK_PROGRESS, 1): track_progress_v1.DOCUMENTED_MODELS,
 }
+# How each product version answers domain errors, where not in ASP.NET's problem details.
+ERROR_SHAPES: dict[tuple[ProductId, int], ErrorShape] = {
+    (ProductId.TRACK_PROGRESS, 1): track_progress_v1.error_response,
+}
 
 
 def build_product_app(product: Product, version: int, state: ProductState) -> FastAPI:
@@ -48,7 +52,7 @@ def build_product_app(product: Product, version: int, state: ProductState) -> Fa
         servers=[{"url": state.settings.public_url}],
     )
     app.state.platform = state
-    install_problem_handlers(app)
+    install_problem_handlers(app, ERROR_SHAPES.get((product.id, version), problem_details))
     factory = ROUTERS.get((product.id, version))
     if factory is not None:
         app.include_router(factory(), prefix=product.path)

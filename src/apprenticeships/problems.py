@@ -1,14 +1,18 @@
-"""Product errors: RFC 9457 problem bodies in the shape the real APIs (ASP.NET) send.
+"""The product APIs' edge for errors: RFC 9457 problem bodies in the shapes the real
+APIs (ASP.NET) send.
 
-One base class carries status and title; one handler turns it into a response. Anything
-unexpected becomes a logged 500 with a trace id, never a stack trace.
+Services raise domain errors (``errors.py``); one handler per product app turns them into
+that product's shape (``ErrorShape``): ASP.NET's problem details by default
+(``problem_details``), or the product's own (Track progress lists its problems, see
+``progress/endpoints.py``). Request parsing errors, unknown routes and over-large bodies
+have handlers of their own here. Anything unexpected becomes a logged 500 with a trace
+id, never a stack trace.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -17,6 +21,14 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from apprenticeships.errors import (
+    Conflict,
+    DomainError,
+    FieldProblem,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
 from apprenticeships.gateway import responses
 from apprenticeships.gateway.middleware import REQUEST_ID_SCOPE_KEY, RequestBodyTooLarge
 
@@ -39,53 +51,6 @@ TITLES = {
 }
 
 
-class ProblemError(Exception):
-    """Raise from product code for an expected failure the caller should see."""
-
-    status = 400
-
-    def __init__(
-        self, detail: str | None = None, errors: Mapping[str, Sequence[str]] | None = None
-    ):
-        super().__init__(detail or TITLES.get(self.status, ""))
-        self.detail = detail
-        self.errors = dict(errors) if errors else None
-
-
-class BadRequest(ProblemError):
-    status = 400
-
-
-class Forbidden(ProblemError):
-    status = 403
-
-
-class NotFound(ProblemError):
-    status = 404
-
-
-class EmptyNotFound(Exception):
-    """A 404 with no body at all (the Track progress API's answer for an apprenticeship
-    the caller cannot see, whether or not it exists)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorDetail:
-    error: str
-    description: str
-
-
-class ListedProblem(Exception):
-    """A 400 whose problems are a list of ``{error, description}`` (the Track progress
-    API's shape): ``{"title", "status": 400, "errors": [...]}``. A problem with a single
-    message has it as the title and no errors."""
-
-    def __init__(self, title: str, errors: Sequence[ErrorDetail] = ()) -> None:
-        super().__init__(title)
-        self.title = title
-        self.errors = list(errors)
-
-
 def problem_response(
     request: Request,
     status: int,
@@ -106,6 +71,44 @@ def problem_response(
     return Response(json.dumps(body).encode(), status_code=status, media_type=PROBLEM_JSON)
 
 
+def listed_problem(request: Request, title: str, problems: Sequence[FieldProblem]) -> Response:
+    """A 400 whose problems are a list of ``{error, description}`` (the Track progress
+    API's shape): ``{"title", "status": 400, "errors": [...], "traceId"}``."""
+    body = {
+        "title": title,
+        "status": 400,
+        "errors": [{"error": p.field, "description": p.message} for p in problems],
+        "traceId": str(request.scope.get(REQUEST_ID_SCOPE_KEY, "")),
+    }
+    return Response(json.dumps(body).encode(), status_code=400, media_type=PROBLEM_JSON)
+
+
+# How a product answers a domain error.
+ErrorShape = Callable[[Request, DomainError], Response]
+
+# Kinds not listed here (the base, or a kind added later) are a 400.
+_STATUSES: tuple[tuple[type[DomainError], int], ...] = (
+    (InvalidInput, 400),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+)
+
+
+def problem_details(request: Request, error: DomainError) -> Response:
+    """ASP.NET's answers, as the Display advert and Recruitment APIs give them: bad input
+    is a validation problem with every problem keyed by field; otherwise the status says
+    the kind and the message, if any, is the ``detail``."""
+    if isinstance(error, InvalidInput) and error.problems:
+        return problem_response(request, 400, errors=error.grouped())
+    if isinstance(error, Conflict) and error.field is not None:
+        # ASP.NET validators report a clash with stored data as a broken rule on the
+        # field at fault (the Recruitment API's reused id), not as a 409.
+        return problem_response(request, 400, errors={error.field: [str(error)]})
+    status = next((s for kind, s in _STATUSES if isinstance(error, kind)), 400)
+    return problem_response(request, status, detail=error.message or None)
+
+
 def _validation_errors(error: RequestValidationError) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for item in error.errors():
@@ -121,10 +124,12 @@ def _validation_errors(error: RequestValidationError) -> dict[str, list[str]]:
     return errors
 
 
-def install_problem_handlers(app: FastAPI) -> None:
-    async def on_problem(request: Request, error: Exception) -> Response:
-        assert isinstance(error, ProblemError)
-        return problem_response(request, error.status, detail=error.detail, errors=error.errors)
+def install_problem_handlers(app: FastAPI, shape: ErrorShape = problem_details) -> None:
+    """Answer domain errors in ``shape``, and everything else a product app may meet."""
+
+    async def on_domain_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, DomainError)
+        return shape(request, error)
 
     async def on_validation(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
@@ -143,19 +148,6 @@ def install_problem_handlers(app: FastAPI) -> None:
         content = responses.body(413, responses.body_too_large_message(error.limit))
         return Response(content, status_code=413, media_type="application/json; charset=utf-8")
 
-    async def on_listed(request: Request, error: Exception) -> Response:
-        assert isinstance(error, ListedProblem)
-        body = {
-            "title": error.title,
-            "status": 400,
-            "errors": [{"error": e.error, "description": e.description} for e in error.errors],
-            "traceId": str(request.scope.get(REQUEST_ID_SCOPE_KEY, "")),
-        }
-        return Response(json.dumps(body).encode(), status_code=400, media_type=PROBLEM_JSON)
-
-    async def on_empty_not_found(request: Request, error: Exception) -> Response:
-        return Response(b"", status_code=404)
-
     async def on_unexpected(request: Request, error: Exception) -> Response:
         log.exception(
             "unhandled_error",
@@ -164,9 +156,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
         return problem_response(request, 500)
 
-    app.add_exception_handler(ProblemError, on_problem)
-    app.add_exception_handler(ListedProblem, on_listed)
-    app.add_exception_handler(EmptyNotFound, on_empty_not_found)
+    app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestBodyTooLarge, on_too_large)

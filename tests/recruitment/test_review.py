@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from apprenticeships.app import Platform
-from apprenticeships.recruitment.review import ReviewError, ReviewService
+from apprenticeships.errors import Conflict, NotFound
+from apprenticeships.recruitment.review import ReviewService
 from apprenticeships.settings import Settings
 from apprenticeships.storage.engine import unit_of_work
 from apprenticeships.storage.models import CacheEvent, Vacancy
@@ -193,7 +194,7 @@ async def test_the_employer_sends_a_providers_advert_on_to_the_reviewers(
     reference = await create(world, key="reviewed_provider")
     async with unit_of_work(world.platform.sessions) as session:
         service = ReviewService(session)
-        with pytest.raises(ReviewError, match="there is no advert"):
+        with pytest.raises(NotFound, match="there is no advert"):
             await service.employer_review(world.other_employer, reference, True, clock())
     assert (await vacancy(world, reference)).status == "Review"
     async with unit_of_work(world.platform.sessions) as session:
@@ -218,7 +219,7 @@ async def test_an_advert_whose_closing_date_passed_cannot_be_approved(
     reference = await create(world)
     clock.offset = timedelta(days=15)
     async with unit_of_work(world.platform.sessions) as session:
-        with pytest.raises(ReviewError, match="closed on"):
+        with pytest.raises(Conflict, match="closed on"):
             await ReviewService(session).approve(reference, "admin", clock())
     assert (await vacancy(world, reference)).status == "Submitted"
 

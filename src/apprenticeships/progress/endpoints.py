@@ -9,10 +9,11 @@ from fastapi import Path as FastApiPath
 from starlette.responses import Response
 
 from apprenticeships import jsontext
-from apprenticeships.dependencies import Session, State, Subscription
+from apprenticeships.dependencies import State, Subscription
+from apprenticeships.errors import DomainError, InvalidInput
+from apprenticeships.problems import listed_problem, problem_details
 from apprenticeships.progress import schemas
-from apprenticeships.progress.service import SANDBOX_PROGRESS_ID, ProgressService
-from apprenticeships.storage.engine import unit_of_work
+from apprenticeships.progress.service import NoSuchApprenticeship, ProgressService
 
 JSON = "application/json; charset=utf-8"
 PROBLEM: dict[str, Any] = {
@@ -34,6 +35,17 @@ _PATH = "/apprenticeships/{uln}/{plannedStartDate}/progress"
 
 def _json(content: str, status: int = 200) -> Response:
     return Response(content, status_code=status, media_type=JSON)
+
+
+def error_response(request: Request, error: DomainError) -> Response:
+    """How this API answers a domain error: bad input as its listed problem (the message
+    as the title), an apprenticeship the caller cannot see as a 404 with no body at all,
+    as the real API does; anything else as ASP.NET's problem details."""
+    if isinstance(error, InvalidInput):
+        return listed_problem(request, error.message or str(error), error.problems)
+    if isinstance(error, NoSuchApprenticeship):
+        return Response(b"", status_code=404)
+    return problem_details(request, error)
 
 
 def router() -> APIRouter:
@@ -59,14 +71,10 @@ def router() -> APIRouter:
         try:
             body = jsontext.parse(await request.body())
         except jsontext.InvalidJson:
-            body = None
-        async with state.sessions() as session:
-            checked = await ProgressService(session).check(caller, uln, plannedStartDate, body)
-        if caller.is_sandbox:
-            progress_id = SANDBOX_PROGRESS_ID
-        else:
-            async with unit_of_work(state.sessions) as session:
-                progress_id = await ProgressService(session).record(checked, state.clock())
+            body = None  # reported as missing progress, after the record checks
+        progress_id = await ProgressService(state.sessions).record_progress(
+            caller, uln, plannedStartDate, body, state.clock()
+        )
         return _json(
             schemas.ProgressResponse(progress_id=progress_id).model_dump_json(by_alias=True), 201
         )
@@ -80,14 +88,12 @@ def router() -> APIRouter:
         responses={400: PROBLEM, 404: NOT_FOUND},
     )
     async def progress_history(
-        uln: str, plannedStartDate: str, caller: Subscription, session: Session
+        uln: str, plannedStartDate: str, state: State, caller: Subscription
     ) -> Response:
         """Your submissions for this apprenticeship, newest first, and the latest value
         recorded for each KSB."""
-        records, submissions, latest = await ProgressService(session).history(
-            caller, uln, plannedStartDate
-        )
-        record = records[-1]
+        history = await ProgressService(state.sessions).history(caller, uln, plannedStartDate)
+        record = history.apprenticeship
         body = schemas.ProgressHistory(
             uln=record.uln,
             planned_start_date=f"{record.planned_start:%Y-%m}",
@@ -99,7 +105,7 @@ def router() -> APIRouter:
                     submitted_at=s.submitted_at,
                     ksbs=[schemas.SubmittedValue(id=v.ksb_id, value=v.value) for v in s.values],
                 )
-                for s in submissions
+                for s in history.submissions
             ],
             latest=[
                 schemas.LatestKsbValue(
@@ -110,7 +116,7 @@ def router() -> APIRouter:
                     progress_id=v.progress_id,
                     submitted_at=v.submitted_at,
                 )
-                for v in latest
+                for v in history.latest
             ],
         )
         return _json(body.model_dump_json(by_alias=True))
@@ -127,21 +133,21 @@ def router() -> APIRouter:
         },
     )
     async def course_ksbs(
-        session: Session,
+        state: State,
         larsCode: int = FastApiPath(ge=1, le=2**31 - 1, description="The standard's LARS code."),
     ) -> Response:
         """Every KSB of the standard with its id, for building progress submissions. A KSB
         belongs to the options it lists; "core" KSBs belong to every option."""
-        title, options, ksbs = await ProgressService(session).course_ksbs(larsCode)
+        course = await ProgressService(state.sessions).course_ksbs(larsCode)
         body = schemas.CourseKsbs(
             lars_code=larsCode,
-            title=title,
-            options=options,
+            title=course.standard.title,
+            options=list(course.standard.options or []),
             ksbs=[
                 schemas.CourseKsb(
                     id=k.id, kind=k.kind, code=k.code, description=k.description, options=k.options
                 )
-                for k in ksbs
+                for k in course.ksbs
             ],
         )
         return _json(body.model_dump_json(by_alias=True))

@@ -2,7 +2,7 @@
 
 The rules run in the real API's order and stop at the first of steps 1 to 7; step 8's
 problems are all reported together. A provider only ever finds its own apprentices: any
-other answers 404 exactly as a record that does not exist.
+other is ``NoSuchApprenticeship`` exactly as a record that does not exist.
 """
 
 from __future__ import annotations
@@ -14,16 +14,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from apprenticeships.catalog.products import OwnerKind
+from apprenticeships.errors import FieldProblem, InvalidInput, NotFound
 from apprenticeships.gateway.context import SubscriptionContext
 from apprenticeships.jsontext import canonical_guid
-from apprenticeships.problems import EmptyNotFound, ErrorDetail, ListedProblem, NotFound
 from apprenticeships.progress.repository import ApprenticeshipRepository, ProgressRepository
 from apprenticeships.progress.vocabulary import ApprenticeshipStatus, DeliveryModel
 from apprenticeships.referencedata.repository import KsbRepository, ksb_order
-from apprenticeships.storage.models import Apprenticeship, Ksb, ProgressSubmission, ProgressValue
+from apprenticeships.storage.engine import unit_of_work
+from apprenticeships.storage.models import (
+    Apprenticeship,
+    Ksb,
+    ProgressSubmission,
+    ProgressValue,
+    Standard,
+)
 
 CORE = "core"
 ULN_NOT_POSITIVE = "ULN must be greater than zero."
@@ -51,7 +58,7 @@ _MONTH = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
 def parse_uln(text: str) -> int:
     uln = int(text) if _ULN.fullmatch(text) else 0
     if uln <= 0:
-        raise ListedProblem(ULN_NOT_POSITIVE)
+        raise InvalidInput(ULN_NOT_POSITIVE)
     return uln
 
 
@@ -59,14 +66,14 @@ def parse_planned_start(text: str) -> date:
     """``yyyy-MM`` or ``yyyy-MM-dd`` (the 1st): the first day of the month."""
     match = _MONTH.fullmatch(text)
     if match is None:
-        raise ListedProblem(START_UNREADABLE)
+        raise InvalidInput(START_UNREADABLE)
     year, month, day = match.groups()
     try:
         parsed = date(int(year), int(month), int(day or 1))
     except ValueError:
-        raise ListedProblem(START_UNREADABLE) from None
+        raise InvalidInput(START_UNREADABLE) from None
     if parsed.day != 1:
-        raise ListedProblem(START_NOT_FIRST)
+        raise InvalidInput(START_NOT_FIRST)
     return parsed
 
 
@@ -76,6 +83,14 @@ def value_out_of_range(value: Any) -> str:
         f"The progress value ({shown}) associated with this KSB must be in the range of 0 to "
         "100 (inclusive)"
     )
+
+
+class NoSuchApprenticeship(NotFound):
+    """No record of this apprentice starting in this month with the caller's provider
+    (also when another provider has one)."""
+
+    def __init__(self) -> None:
+        super().__init__("no such apprenticeship for this provider")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,108 +108,64 @@ class LatestValue:
     submitted_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class History:
+    """The caller's submissions for an apprenticeship, newest first, and the latest value
+    recorded for each KSB, in the standard's KSB order."""
+
+    apprenticeship: Apprenticeship  # the newest of the apprentice's records
+    submissions: list[ProgressSubmission]
+    latest: list[LatestValue]
+
+
+@dataclass(frozen=True, slots=True)
+class CourseKsbs:
+    standard: Standard
+    ksbs: list[Ksb]  # knowledge, then skills, then behaviours
+
+
 class ProgressService:
-    def __init__(self, session: AsyncSession) -> None:
-        self.apprenticeships = ApprenticeshipRepository(session)
-        self.ksbs = KsbRepository(session)
-        self.progress = ProgressRepository(session)
+    """The Track progress API's use cases. Each method opens its own session; the one
+    that writes commits it (see ``storage/engine.py``)."""
 
-    async def _records(
-        self, caller: SubscriptionContext, uln_text: str, start_text: str
-    ) -> tuple[int, list[Apprenticeship]]:
-        """Steps 1 to 3: the caller's provider id and its records for this apprentice."""
-        uln = parse_uln(uln_text)
-        planned_start = parse_planned_start(start_text)
-        if caller.owner_kind is not OwnerKind.PROVIDER:
-            raise EmptyNotFound()
-        provider_id = await self.apprenticeships.provider_id(caller.owner_id)
-        if provider_id is None:
-            raise EmptyNotFound()
-        records = await self.apprenticeships.find(provider_id, uln, planned_start)
-        if not records:
-            raise EmptyNotFound()
-        return provider_id, records
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
 
-    async def check(
-        self, caller: SubscriptionContext, uln_text: str, start_text: str, body: Any
-    ) -> CheckedProgress:
-        provider_id, records = await self._records(caller, uln_text, start_text)
-        delivered = [r for r in records if r.stop_date is None or r.stop_date != r.start_date]
-        if not delivered:
-            raise ListedProblem(FAILED, [ErrorDetail("ApprenticeshipStatus", STATUS)])
-        if len(delivered) > 1:
-            raise ListedProblem(MULTIPLE)
-        (record,) = delivered
-        standard = await self.ksbs.standard(record.lars_code)
-        option = (record.option or "").strip()
-        if standard is not None and standard.options and option in ("", CORE):
-            raise ListedProblem(OPTION_REQUIRED)
+    async def record_progress(
+        self,
+        caller: SubscriptionContext,
+        uln_text: str,
+        start_text: str,
+        body: Any,
+        now: datetime,
+    ) -> int:
+        """Check a submission and store it; its progress id, once committed. The checks
+        and the write are one transaction. In the sandbox the same checks run against the
+        same records and nothing is written."""
+        async with unit_of_work(self.sessions) as session:
+            checked = await ProgressRules(session).check(caller, uln_text, start_text, body)
+            if caller.is_sandbox:
+                return SANDBOX_PROGRESS_ID
+            submission = ProgressSubmission(
+                apprenticeship_id=checked.apprenticeship.id,
+                provider_id=checked.provider_id,
+                submitted_at=now,
+            )
+            submission.values = [
+                ProgressValue(position=position, ksb_id=ksb_id, value=value)
+                for position, (ksb_id, value) in enumerate(checked.values)
+            ]
+            return await ProgressRepository(session).add(submission)
 
-        progress = body.get("progress") if isinstance(body, dict) else None
-        if not isinstance(progress, dict):
-            raise ListedProblem(PROGRESS_REQUIRED)
-        items = progress.get("ksbs")
-        if not isinstance(items, list) or not items:
-            raise ListedProblem(KSBS_REQUIRED)
-
-        errors: list[ErrorDetail] = []
-        values: list[tuple[str, int]] = []
-        given: list[tuple[str, str | None]] = []  # (id as sent, canonical id)
-        if any(not isinstance(item, dict) or item.get("id") is None for item in items):
-            errors.append(ErrorDetail("KSBs", NULL_IDS))
-        for item in items:
-            if not isinstance(item, dict) or item.get("id") is None:
-                continue
-            sent = item["id"] if isinstance(item["id"], str) else json.dumps(item["id"])
-            canonical = canonical_guid(item["id"])
-            if canonical is None:
-                errors.append(ErrorDetail(sent, f"{sent} is not a valid guid"))
-            value = item.get("value")
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-                errors.append(ErrorDetail(sent, value_out_of_range(value)))
-            elif canonical is not None:
-                values.append((canonical, value))
-            given.append((sent, canonical))
-        counts = Counter(canonical for _, canonical in given if canonical is not None)
-        reported: set[str] = set()
-        for sent, canonical in given:
-            if canonical is not None and counts[canonical] > 1 and canonical not in reported:
-                reported.add(canonical)
-                errors.append(ErrorDetail(sent, DUPLICATE))
-        if record.delivery_model != DeliveryModel.PORTABLE_FLEXI_JOB:
-            errors.append(ErrorDetail("DeliveryModel", PORTABLE_ONLY))
-        if record.status == ApprenticeshipStatus.WAITING_TO_START:
-            errors.append(ErrorDetail("ApprenticeshipStatus", STATUS))
-        known = await self.ksbs.by_ids(c for _, c in given if c is not None)
-        for sent, canonical in given:
-            ksb = known.get(canonical) if canonical is not None else None
-            if ksb is None or not _in_option(ksb, record):
-                errors.append(ErrorDetail(sent, OPTION_MISMATCH))
-        if errors:
-            raise ListedProblem(FAILED, errors)
-        return CheckedProgress(record, provider_id, values)
-
-    async def record(self, checked: CheckedProgress, now: datetime) -> int:
-        """Store a checked submission; its progress id. The unit of work commits."""
-        submission = ProgressSubmission(
-            apprenticeship_id=checked.apprenticeship.id,
-            provider_id=checked.provider_id,
-            submitted_at=now,
-        )
-        submission.values = [
-            ProgressValue(position=position, ksb_id=ksb_id, value=value)
-            for position, (ksb_id, value) in enumerate(checked.values)
-        ]
-        return await self.progress.add(submission)
-
-    async def history(
-        self, caller: SubscriptionContext, uln_text: str, start_text: str
-    ) -> tuple[list[Apprenticeship], list[ProgressSubmission], list[LatestValue]]:
-        """The caller's submissions for the apprentice, newest first, and the latest value
-        recorded for each KSB."""
-        provider_id, records = await self._records(caller, uln_text, start_text)
-        submissions = await self.progress.for_apprenticeships([r.id for r in records], provider_id)
-        ksbs = await self.ksbs.by_ids(v.ksb_id for s in submissions for v in s.values)
+    async def history(self, caller: SubscriptionContext, uln_text: str, start_text: str) -> History:
+        """What the caller has recorded for the apprentice (reads only)."""
+        async with self.sessions() as session:
+            rules = ProgressRules(session)
+            provider_id, records = await rules.records(caller, uln_text, start_text)
+            submissions = await ProgressRepository(session).for_apprenticeships(
+                [r.id for r in records], provider_id
+            )
+            ksbs = await rules.ksbs.by_ids(v.ksb_id for s in submissions for v in s.values)
         latest: dict[str, LatestValue] = {}
         for submission in submissions:  # newest first: the first value seen is the latest
             for item in submission.values:
@@ -205,13 +176,103 @@ class ProgressService:
         order = {
             ksb.id: position for position, ksb in enumerate(sorted(ksbs.values(), key=ksb_order))
         }
-        return records, submissions, sorted(latest.values(), key=lambda v: order[v.ksb.id])
+        return History(
+            records[-1], submissions, sorted(latest.values(), key=lambda v: order[v.ksb.id])
+        )
 
-    async def course_ksbs(self, lars_code: int) -> tuple[str, list[str], list[Ksb]]:
-        standard = await self.ksbs.standard(lars_code)
-        if standard is None:
-            raise NotFound(f"There is no standard with LARS code {lars_code}.")
-        return standard.title, list(standard.options or []), await self.ksbs.for_standard(lars_code)
+    async def course_ksbs(self, lars_code: int) -> CourseKsbs:
+        """A standard's KSBs, for building submissions."""
+        async with self.sessions() as session:
+            ksbs = KsbRepository(session)
+            standard = await ksbs.standard(lars_code)
+            if standard is None:
+                raise NotFound(f"There is no standard with LARS code {lars_code}.")
+            return CourseKsbs(standard, await ksbs.for_standard(lars_code))
+
+
+class ProgressRules:
+    """Who may record progress for which apprentice, and what a valid submission is,
+    checked with the reads of one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.apprenticeships = ApprenticeshipRepository(session)
+        self.ksbs = KsbRepository(session)
+
+    async def records(
+        self, caller: SubscriptionContext, uln_text: str, start_text: str
+    ) -> tuple[int, list[Apprenticeship]]:
+        """Steps 1 to 3: the caller's provider id and its records for this apprentice."""
+        uln = parse_uln(uln_text)
+        planned_start = parse_planned_start(start_text)
+        if caller.owner_kind is not OwnerKind.PROVIDER:
+            raise NoSuchApprenticeship()
+        provider_id = await self.apprenticeships.provider_id(caller.owner_id)
+        if provider_id is None:
+            raise NoSuchApprenticeship()
+        records = await self.apprenticeships.find(provider_id, uln, planned_start)
+        if not records:
+            raise NoSuchApprenticeship()
+        return provider_id, records
+
+    async def check(
+        self, caller: SubscriptionContext, uln_text: str, start_text: str, body: Any
+    ) -> CheckedProgress:
+        """Steps 1 to 8 (see the module's docstring); what to store."""
+        provider_id, records = await self.records(caller, uln_text, start_text)
+        delivered = [r for r in records if r.stop_date is None or r.stop_date != r.start_date]
+        if not delivered:
+            raise InvalidInput(FAILED, [FieldProblem("ApprenticeshipStatus", STATUS)])
+        if len(delivered) > 1:
+            raise InvalidInput(MULTIPLE)
+        (record,) = delivered
+        standard = await self.ksbs.standard(record.lars_code)
+        option = (record.option or "").strip()
+        if standard is not None and standard.options and option in ("", CORE):
+            raise InvalidInput(OPTION_REQUIRED)
+
+        progress = body.get("progress") if isinstance(body, dict) else None
+        if not isinstance(progress, dict):
+            raise InvalidInput(PROGRESS_REQUIRED)
+        items = progress.get("ksbs")
+        if not isinstance(items, list) or not items:
+            raise InvalidInput(KSBS_REQUIRED)
+
+        errors: list[FieldProblem] = []
+        values: list[tuple[str, int]] = []
+        given: list[tuple[str, str | None]] = []  # (id as sent, canonical id)
+        if any(not isinstance(item, dict) or item.get("id") is None for item in items):
+            errors.append(FieldProblem("KSBs", NULL_IDS))
+        for item in items:
+            if not isinstance(item, dict) or item.get("id") is None:
+                continue
+            sent = item["id"] if isinstance(item["id"], str) else json.dumps(item["id"])
+            canonical = canonical_guid(item["id"])
+            if canonical is None:
+                errors.append(FieldProblem(sent, f"{sent} is not a valid guid"))
+            value = item.get("value")
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+                errors.append(FieldProblem(sent, value_out_of_range(value)))
+            elif canonical is not None:
+                values.append((canonical, value))
+            given.append((sent, canonical))
+        counts = Counter(canonical for _, canonical in given if canonical is not None)
+        reported: set[str] = set()
+        for sent, canonical in given:
+            if canonical is not None and counts[canonical] > 1 and canonical not in reported:
+                reported.add(canonical)
+                errors.append(FieldProblem(sent, DUPLICATE))
+        if record.delivery_model != DeliveryModel.PORTABLE_FLEXI_JOB:
+            errors.append(FieldProblem("DeliveryModel", PORTABLE_ONLY))
+        if record.status == ApprenticeshipStatus.WAITING_TO_START:
+            errors.append(FieldProblem("ApprenticeshipStatus", STATUS))
+        known = await self.ksbs.by_ids(c for _, c in given if c is not None)
+        for sent, canonical in given:
+            ksb = known.get(canonical) if canonical is not None else None
+            if ksb is None or not _in_option(ksb, record):
+                errors.append(FieldProblem(sent, OPTION_MISMATCH))
+        if errors:
+            raise InvalidInput(FAILED, errors)
+        return CheckedProgress(record, provider_id, values)
 
 
 def _in_option(ksb: Ksb, record: Apprenticeship) -> bool:

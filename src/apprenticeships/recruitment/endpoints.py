@@ -6,29 +6,27 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy.exc import IntegrityError
 from starlette.responses import Response
 
 from apprenticeships import jsontext
 from apprenticeships.catalog.products import DISPLAY_ADVERT
 from apprenticeships.dependencies import Session, State, Subscription
+from apprenticeships.errors import InvalidInput
 from apprenticeships.gateway import responses
 from apprenticeships.geo.service import Geocoder
-from apprenticeships.problems import BadRequest
 from apprenticeships.recruitment import messages as m
 from apprenticeships.recruitment import schemas
-from apprenticeships.recruitment.service import RecruitmentService
+from apprenticeships.recruitment.service import AlreadySubmitted, RecruitmentService
 from apprenticeships.referencedata.lists import CANDIDATE_SKILLS, QUALIFICATION_TYPES
 from apprenticeships.referencedata.repository import ReferenceDataRepository
 from apprenticeships.referencedata.schemas import TrainingCourses
 from apprenticeships.referencedata.service import ReferenceDataCache
-from apprenticeships.storage.engine import unit_of_work
 from apprenticeships.vacancies import schemas as vacancy_schemas
+from apprenticeships.vacancies import shapes as vacancy_shapes
 from apprenticeships.vacancies.service import VacancyService
 
 JSON = "application/json; charset=utf-8"
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-SANDBOX_REFERENCE = 1_000_000_001
 # Fixed ids that give canned answers in the sandbox, so clients can test how they
 # handle a duplicate and a rate limit.
 SANDBOX_ALREADY_SUBMITTED = uuid.UUID("00000000-0000-0000-0000-000000000000")
@@ -55,7 +53,7 @@ def _client_id(text: str) -> uuid.UUID:
     try:
         return uuid.UUID(text.strip())
     except ValueError:
-        raise BadRequest(errors={"id": [m.ID_INVALID]}) from None
+        raise InvalidInput.of("id", m.ID_INVALID) from None
 
 
 def router() -> APIRouter:
@@ -99,32 +97,16 @@ def router() -> APIRouter:
         way but not stored, and the reference is always 1000000001."""
         client_id = _client_id(id)
         if caller.is_sandbox and client_id == SANDBOX_ALREADY_SUBMITTED:
-            raise BadRequest(errors={"id": [m.ALREADY_SUBMITTED]})
+            raise AlreadySubmitted()
         if caller.is_sandbox and client_id == SANDBOX_TOO_MANY_REQUESTS:
             content = responses.body(429, responses.too_many_requests_message(SANDBOX_RETRY_AFTER))
             return _json(content, 429, {"Retry-After": str(SANDBOX_RETRY_AFTER)})
         try:
             body = jsontext.parse(await request.body())
         except jsontext.InvalidJson:
-            raise BadRequest(errors={"$": [m.BODY_NOT_JSON]}) from None
-        now = state.clock()
-        async with state.sessions() as session:
-            service = RecruitmentService(session, state.component(Geocoder))
-            if not caller.is_sandbox and await service.client_id_taken(str(client_id)):
-                raise BadRequest(errors={"id": [m.ALREADY_SUBMITTED]})
-            advert = await service.check(caller, body, now.date())
-        if caller.is_sandbox:
-            reference = SANDBOX_REFERENCE
-        else:
-            try:
-                async with unit_of_work(state.sessions) as session:
-                    service = RecruitmentService(session, state.component(Geocoder))
-                    reference = await service.create(
-                        advert, str(client_id), caller.environment, now
-                    )
-            except IntegrityError:
-                # Another request with this id committed first.
-                raise BadRequest(errors={"id": [m.ALREADY_SUBMITTED]}) from None
+            raise InvalidInput.of("$", m.BODY_NOT_JSON) from None
+        service = RecruitmentService(state.sessions, state.component(Geocoder))
+        reference = await service.create_vacancy(caller, str(client_id), body, state.clock())
         base = state.settings.public_url + ("/sandbox" if caller.is_sandbox else "")
         location = f"{base}{DISPLAY_ADVERT.path}/vacancy/{reference}"
         body_out = schemas.CreateVacancyResponse(vacancy_reference=str(reference))
@@ -138,11 +120,11 @@ def router() -> APIRouter:
         operation_id="GetAccountLegalEntities",
         responses={403: PROBLEM},
     )
-    async def legal_entities(state: State, caller: Subscription, session: Session) -> Response:
+    async def legal_entities(caller: Subscription, session: Session) -> Response:
         """An employer key: its account's legal entities. A provider key: the legal
         entities that gave it permission to recruit."""
-        service = VacancyService(session, state.settings.public_url)
-        result = await service.legal_entities_for(caller)
+        linked = await VacancyService(session).legal_entities_for(caller)
+        result = vacancy_shapes.legal_entities(linked)
         return _json(result.model_dump_json(by_alias=True, exclude_none=True))
 
     @api.get(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.accounts.repository import OrganisationRepository
 from apprenticeships.catalog.products import Environment, OwnerKind
-from apprenticeships.errors import OperationError
+from apprenticeships.errors import Conflict, InvalidInput, NotFound
 from apprenticeships.storage.events import CacheEventRepository, EventKind
 from apprenticeships.storage.models import Vacancy
 from apprenticeships.vacancies.repository import VacancyRepository
@@ -24,10 +24,6 @@ from apprenticeships.vacancies.service import REFERENCE
 from apprenticeships.vacancies.vocabulary import AdvertStatus
 
 MAX_REASON = 1000
-
-
-class ReviewError(OperationError):
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +69,7 @@ class ReviewService:
         vacancy = await self._find(reference)
         self._require(vacancy, AdvertStatus.SUBMITTED, "approved")
         if vacancy.closing_date < now.date():
-            raise ReviewError(
+            raise Conflict(
                 f"VAC{vacancy.reference} closed on {vacancy.closing_date.isoformat()}; "
                 "reject it instead"
             )
@@ -105,7 +101,7 @@ class ReviewService:
         employer = await self.organisations.find(OwnerKind.EMPLOYER, employer_public_id)
         if employer is None or employer.id != vacancy.employer_id:
             # The same answer as for a reference that does not exist.
-            raise ReviewError(f"there is no advert {reference.strip()}")
+            raise NotFound(f"there is no advert {reference.strip()}")
         self._require(vacancy, AdvertStatus.REVIEW, "reviewed by the employer")
         if approve:
             vacancy.status = AdvertStatus.SUBMITTED
@@ -125,7 +121,7 @@ class ReviewService:
             else None
         )
         if vacancy is None:
-            raise ReviewError(f"there is no advert {reference.strip()}")
+            raise NotFound(f"there is no advert {reference.strip()}")
         return vacancy
 
     @staticmethod
@@ -136,7 +132,7 @@ class ReviewService:
                 if vacancy.status == AdvertStatus.REVIEW
                 else ""
             )
-            raise ReviewError(
+            raise Conflict(
                 f"VAC{vacancy.reference} is {vacancy.status}{waiting}; only {status} adverts "
                 f"can be {action}"
             )
@@ -151,7 +147,7 @@ class ReviewService:
 def _reason(reason: str) -> str:
     cleaned = " ".join(reason.split())
     if not cleaned:
-        raise ReviewError("give a reason (--reason): the advert's owner sees it")
+        raise InvalidInput("give a reason (--reason): the advert's owner sees it")
     if len(cleaned) > MAX_REASON:
-        raise ReviewError(f"the reason must be at most {MAX_REASON} characters")
+        raise InvalidInput(f"the reason must be at most {MAX_REASON} characters")
     return cleaned

@@ -7,23 +7,27 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from apprenticeships.accounts.repository import LegalEntityRepository, OrganisationRepository
 from apprenticeships.accounts.vocabulary import OrganisationStatus
 from apprenticeships.catalog.products import Environment, OwnerKind
+from apprenticeships.errors import Conflict, Forbidden, InvalidInput, NotFound
 from apprenticeships.gateway.context import SubscriptionContext
 from apprenticeships.geo.service import Geocoder
-from apprenticeships.problems import BadRequest, Forbidden, NotFound
 from apprenticeships.recruitment import messages as m
 from apprenticeships.recruitment.reader import Problems
 from apprenticeships.recruitment.validation import AdvertDraft, read_advert
 from apprenticeships.referencedata.repository import ReferenceDataRepository
+from apprenticeships.storage.engine import unit_of_work
 from apprenticeships.storage.models import LegalEntity, Organisation, Vacancy, VacancyAddress
 from apprenticeships.vacancies.repository import VacancyRepository
 from apprenticeships.vacancies.vocabulary import AdvertStatus
 
 FOUNDATION = "FoundationApprenticeship"
+# Every advert "created" in the sandbox gets this reference; nothing is stored there.
+SANDBOX_REFERENCE = 1_000_000_001
 # How the Recruitment API's wage types are stored (the Display advert API's names).
 STORED_WAGE_TYPES = {
     "FixedWage": "Custom",
@@ -33,9 +37,17 @@ STORED_WAGE_TYPES = {
 }
 
 
+class AlreadySubmitted(Conflict):
+    """The client's id for the advert was used before: the advert exists already."""
+
+    def __init__(self) -> None:
+        super().__init__(m.ALREADY_SUBMITTED, field="id")
+
+
 @dataclass(frozen=True, slots=True)
 class CheckedAdvert:
-    """An advert that passed every rule, with the stored things it refers to."""
+    """An advert that passed every rule, with the stored things it refers to (rows of
+    the unit of work that checked it, which is also the one that stores it)."""
 
     draft: AdvertDraft
     legal_entity: LegalEntity
@@ -48,23 +60,61 @@ class CheckedAdvert:
 
 
 class RecruitmentService:
+    """The Recruitment API's use cases. Each method opens and ends its own unit of work."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], geocoder: Geocoder) -> None:
+        self.sessions = sessions
+        self.geocoder = geocoder
+
+    async def create_vacancy(
+        self, caller: SubscriptionContext, client_id: str, body: Any, now: datetime
+    ) -> int:
+        """Check an advert and store it, waiting for review; its reference, once committed.
+
+        One transaction: the id is checked first (a reused id is ``AlreadySubmitted``,
+        whatever the body), then every rule (``AdvertRules.check``), then the advert is
+        written. In the sandbox the same checks run, except the id's, and nothing is
+        written. Two requests racing with one id both pass the id check; the database's
+        unique client id stops the second, which is then ``AlreadySubmitted`` too.
+        """
+        try:
+            async with unit_of_work(self.sessions) as session:
+                vacancies = VacancyRepository(session)
+                if not caller.is_sandbox and await vacancies.client_id_taken(client_id):
+                    raise AlreadySubmitted()
+                advert = await AdvertRules(session, self.geocoder).check(caller, body, now.date())
+                if caller.is_sandbox:
+                    return SANDBOX_REFERENCE
+                # The first write, which queues concurrent creations on the counter's lock
+                # (see next_references); everything before it only read.
+                (reference,) = await vacancies.next_references(1)
+                await vacancies.add(
+                    _new_vacancy(advert, reference, client_id, caller.environment, now)
+                )
+                return reference
+        except IntegrityError:
+            # The only constraint a checked advert can break is the client id's: its
+            # reference comes from the locked counter, and the rows it refers to were
+            # read in this transaction and are never deleted.
+            raise AlreadySubmitted() from None
+
+
+class AdvertRules:
+    """What a valid advert is, checked with the reads of one unit of work."""
+
     def __init__(self, session: AsyncSession, geocoder: Geocoder) -> None:
         self.session = session
-        self.vacancies = VacancyRepository(session)
         self.organisations = OrganisationRepository(session)
         self.legal_entities = LegalEntityRepository(session)
         self.reference_data = ReferenceDataRepository(session)
         self.geocoder = geocoder
-
-    async def client_id_taken(self, client_id: str) -> bool:
-        return await self.vacancies.client_id_taken(client_id)
 
     async def check(self, caller: SubscriptionContext, body: Any, today: date) -> CheckedAdvert:
         """Every rule, in this order: the body is a JSON object (400); the legal entity is
         one the key may act for (403); the fields (400, all problems together); the
         training provider is registered (404)."""
         if not isinstance(body, dict):
-            raise BadRequest(errors={"$": [m.BODY_NOT_JSON]})
+            raise InvalidInput.of("$", m.BODY_NOT_JSON)
         caller_organisation = await self.organisations.find(caller.owner_kind, caller.owner_id)
         if caller.owner_kind is OwnerKind.DEVELOPER or caller_organisation is None:
             raise Forbidden(m.LEGAL_ENTITY_NOT_LINKED)
@@ -91,7 +141,7 @@ class RecruitmentService:
             if draft.ukprn is not None and str(draft.ukprn) != caller.owner_id:
                 problems.add(draft.ukprn_path, m.UKPRN_NOT_CALLER)
         if problems:
-            raise BadRequest(errors=problems.errors)
+            raise InvalidInput.by_field(problems.errors)
         if provider is None:
             assert draft.ukprn is not None  # read_advert reported it otherwise
             provider = await self.organisations.find(OwnerKind.PROVIDER, str(draft.ukprn))
@@ -165,20 +215,6 @@ class RecruitmentService:
             else:
                 points.append((place.latitude, place.longitude))
         return tuple(points)
-
-    async def create(
-        self, advert: CheckedAdvert, client_id: str, environment: Environment, now: datetime
-    ) -> int:
-        """Store a checked advert, waiting for review; its reference. The unit of work
-        must commit; a client id used before fails there (unique) if not caught here."""
-        # First statement of the transaction: takes the counter's lock, so concurrent
-        # creations queue here and the duplicate check below sees committed adverts.
-        (reference,) = await self.vacancies.next_references(1)
-        if await self.vacancies.client_id_taken(client_id):
-            raise BadRequest(errors={"id": [m.ALREADY_SUBMITTED]})
-        vacancy = _new_vacancy(advert, reference, client_id, environment, now)
-        await self.vacancies.add(vacancy)
-        return reference
 
 
 def _new_vacancy(

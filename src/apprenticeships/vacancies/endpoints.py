@@ -9,9 +9,9 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from apprenticeships.dependencies import Session, State, Subscription
-from apprenticeships.problems import BadRequest
+from apprenticeships.errors import InvalidInput
 from apprenticeships.vacancies import params as search_params
-from apprenticeships.vacancies import schemas
+from apprenticeships.vacancies import schemas, shapes
 from apprenticeships.vacancies.index import VacancyIndexes
 from apprenticeships.vacancies.search import Sort
 from apprenticeships.vacancies.service import VacancyService
@@ -113,6 +113,7 @@ def router(version: int) -> APIRouter:
     api = APIRouter(tags=["Vacancy"])
     search_model = schemas.SearchResponseV1 if version == 1 else schemas.SearchResponseV2
     detail_model = schemas.VacancyDetailV1 if version == 1 else schemas.VacancyDetailV2
+    make = shapes.item_v1 if version == 1 else shapes.item_v2
 
     @api.get(
         "/vacancy",
@@ -129,23 +130,21 @@ def router(version: int) -> APIRouter:
         are matched in any case; array parameters repeat (`StandardLarsCode=2&StandardLarsCode=14`)."""
         parsed, errors = search_params.parse(request.query_params.multi_items(), version)
         if errors:
-            raise BadRequest(errors=errors)
+            raise InvalidInput.by_field(errors)
         now = state.clock()
         index = state.component(VacancyIndexes).get(caller.environment)
-        service = VacancyService(session, state.settings.public_url)
-        rows, distances, total, total_filtered, pages = await service.search(
-            caller, parsed, index, now
-        )
+        page = await VacancyService(session).search(caller, parsed, index, now)
         details = version == 2 and parsed.include_details
-        make = service.item_v1 if version == 1 else service.item_v2
+        public_url = state.settings.public_url
         items = [
-            make(row, distance, details) for row, distance in zip(rows, distances, strict=True)
+            make(row, distance, details, public_url)
+            for row, distance in zip(page.rows, page.distances, strict=True)
         ]
         body = search_model(
             vacancies=items,
-            total=total,
-            total_filtered=total_filtered,
-            total_pages=pages,
+            total=page.total,
+            total_filtered=page.total_filtered,
+            total_pages=page.total_pages,
         )
         return _json(body)
 
@@ -160,10 +159,8 @@ def router(version: int) -> APIRouter:
         vacancyReference: str, state: State, caller: Subscription, session: Session
     ) -> Response:
         """One live advert in full. The reference may carry the `VAC` prefix or not."""
-        service = VacancyService(session, state.settings.public_url)
-        row = await service.detail(caller, vacancyReference, state.clock())
-        make = service.item_v1 if version == 1 else service.item_v2
-        return _json(make(row, None, True))
+        row = await VacancyService(session).detail(caller, vacancyReference, state.clock())
+        return _json(make(row, None, True, state.settings.public_url))
 
     @api.get(
         "/accountlegalentities",
@@ -172,10 +169,10 @@ def router(version: int) -> APIRouter:
         operation_id="GetAccountLegalEntities",
         responses={403: PROBLEM},
     )
-    async def legal_entities(state: State, caller: Subscription, session: Session) -> Response:
+    async def legal_entities(caller: Subscription, session: Session) -> Response:
         """An employer key: its account's legal entities. A provider key: the legal
         entities that gave it recruitment permission. Developer keys get 403."""
-        service = VacancyService(session, state.settings.public_url)
-        return _json(await service.legal_entities_for(caller))
+        linked = await VacancyService(session).legal_entities_for(caller)
+        return _json(shapes.legal_entities(linked))
 
     return api

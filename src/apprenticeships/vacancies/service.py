@@ -1,56 +1,53 @@
-"""Display advert rules: who may filter by what, and how adverts look in each version."""
+"""Display advert rules: who may filter by what, which adverts a search finds, which
+advert a reference names. Rows out; ``shapes.py`` turns them into each version's JSON."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.accounts.repository import LegalEntityRepository
 from apprenticeships.catalog.products import OwnerKind
+from apprenticeships.errors import Forbidden, InvalidInput, NotFound
 from apprenticeships.gateway.context import SubscriptionContext
-from apprenticeships.problems import BadRequest, Forbidden, NotFound
-from apprenticeships.storage.models import Vacancy, VacancyAddress
-from apprenticeships.vacancies import schemas
+from apprenticeships.storage.models import LegalEntity, Organisation, Vacancy
 from apprenticeships.vacancies.params import SearchParameters, total_pages
 from apprenticeships.vacancies.repository import PageRow, VacancyRepository
 from apprenticeships.vacancies.search import SearchQuery, SegmentedIndex
 from apprenticeships.vacancies.vocabulary import AdvertStatus
 
 REFERENCE = re.compile(r"^(?:VAC)?(\d{1,18})$", re.IGNORECASE)
-LEVELS = {2: "Intermediate", 3: "Advanced", 4: "Higher", 5: "Higher", 6: "Degree", 7: "Degree"}
-WAGE_TYPES = {
-    "ApprenticeshipMinimum": schemas.WageType.APPRENTICESHIP_MINIMUM,
-    "NationalMinimum": schemas.WageType.NATIONAL_MINIMUM,
-    "Custom": schemas.WageType.CUSTOM,
-    "CompetitiveSalary": schemas.WageType.COMPETITIVE_SALARY,
-}
-ItemV1 = schemas.VacancyItemV1 | schemas.VacancyDetailV1
-ItemV2 = schemas.VacancyItemV2 | schemas.VacancyDetailV2
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of a search: its rows in order with their distances (None without a
+    search point), and the counts."""
+
+    rows: list[PageRow]
+    distances: list[float | None]
+    total: int
+    total_filtered: int
+    total_pages: int
 
 
 class VacancyService:
-    def __init__(self, session: AsyncSession, public_url: str) -> None:
+    """Reads only: built on the request's read session (see ``storage/engine.py``)."""
+
+    def __init__(self, session: AsyncSession) -> None:
         self.vacancies = VacancyRepository(session)
         self.legal_entities = LegalEntityRepository(session)
-        self.public_url = public_url
 
-    async def legal_entities_for(self, caller: SubscriptionContext) -> schemas.AccountLegalEntities:
+    async def legal_entities_for(
+        self, caller: SubscriptionContext
+    ) -> list[tuple[LegalEntity, Organisation]]:
+        """The legal entities the caller may act for, each with its employer account."""
         if caller.owner_kind is OwnerKind.DEVELOPER:
             raise Forbidden("Developer keys are not linked to any legal entity.")
-        linked = await self.legal_entities.linked(caller.owner_kind, caller.owner_id)
-        return schemas.AccountLegalEntities(
-            account_legal_entities=[
-                schemas.AccountLegalEntity(
-                    account_legal_entity_name=entity.name,
-                    account_legal_entity_public_hashed_id=entity.public_hashed_id,
-                    account_public_hashed_id=account.public_id,
-                    account_name=account.name,
-                )
-                for entity, account in linked
-            ]
-        )
+        return await self.legal_entities.linked(caller.owner_kind, caller.owner_id)
 
     async def _query(
         self, caller: SubscriptionContext, params: SearchParameters, now: datetime
@@ -127,12 +124,11 @@ class VacancyService:
         params: SearchParameters,
         index: SegmentedIndex,
         now: datetime,
-    ) -> tuple[list[PageRow], list[float | None], int, int, int]:
-        """The page's rows in order, their distances, total, totalFiltered, totalPages."""
+    ) -> SearchPage:
         query = await self._query(caller, params, now)
         if query is None:
             total = index.search(SearchQuery(page_size=1), now).total
-            return [], [], total, 0, 0
+            return SearchPage([], [], total, 0, 0)
         result = index.search(query, now)
         rows = {
             row.vacancy.reference: row
@@ -143,7 +139,7 @@ class VacancyService:
             for r, d in zip(result.references, result.distances, strict=True)
             if r in rows
         ]
-        return (
+        return SearchPage(
             [row for row, _ in ordered],
             [d for _, d in ordered],
             result.total,
@@ -154,138 +150,13 @@ class VacancyService:
     async def detail(self, caller: SubscriptionContext, reference: str, now: datetime) -> PageRow:
         match = REFERENCE.match(reference.strip())
         if match is None:
-            raise BadRequest(errors={"vacancyReference": ["The vacancy reference is not valid."]})
+            raise InvalidInput.of("vacancyReference", "The vacancy reference is not valid.")
         rows = await self.vacancies.page(caller.environment, [int(match.group(1))])
         if not rows or not is_live(rows[0].vacancy, now):
             raise NotFound()
         return rows[0]
 
-    # -- shapes ----------------------------------------------------------------------------
-
-    def item_v1(self, row: PageRow, distance: float | None, details: bool) -> ItemV1:
-        vacancy = row.vacancy
-        addresses = [_address(a, vacancy) for a in vacancy.addresses]
-        primary = vacancy.addresses[0] if vacancy.addresses else None
-        fields = self._common(row, distance)
-        fields["address"] = addresses[0] if addresses else None
-        fields["other_addresses"] = addresses[1:] or None
-        fields["location"] = (
-            schemas.Location(lat=addresses[0].latitude or 0.0, lon=addresses[0].longitude or 0.0)
-            if primary is not None
-            else None
-        )
-        if details:
-            return schemas.VacancyDetailV1(**fields, **self._details(vacancy))
-        return schemas.VacancyItemV1(**fields)
-
-    def item_v2(self, row: PageRow, distance: float | None, details: bool) -> ItemV2:
-        vacancy = row.vacancy
-        fields = self._common(row, distance)
-        fields["addresses"] = [_address(a, vacancy) for a in vacancy.addresses] or None
-        fields["application_url"] = (
-            vacancy.application_url
-            if vacancy.application_method == "ThroughExternalApplicationSite"
-            else fields["vacancy_url"]
-        )
-        if details:
-            return schemas.VacancyDetailV2(**fields, **self._details(vacancy))
-        return schemas.VacancyItemV2(**fields)
-
-    def _common(self, row: PageRow, distance: float | None) -> dict[str, object]:
-        vacancy = row.vacancy
-        anonymous = vacancy.employer_name_option == "Anonymous"
-        unit = "month" if vacancy.duration_unit == "Month" else "year"
-        return {
-            "title": vacancy.title,
-            "description": vacancy.short_description,
-            "number_of_positions": vacancy.number_of_positions,
-            "posted_date": vacancy.posted_at,
-            "closing_date": datetime.combine(vacancy.closing_date, time(23, 59, 59), UTC),
-            "start_date": datetime.combine(vacancy.start_date, time(), UTC),
-            "wage": schemas.Wage(
-                wage_type=WAGE_TYPES[vacancy.wage_type],
-                wage_amount=(
-                    float(vacancy.wage_amount)
-                    if vacancy.wage_type == "Custom" and vacancy.wage_amount is not None
-                    else None
-                ),
-                wage_unit=schemas.WageUnit(vacancy.wage_unit),
-                wage_additional_information=vacancy.wage_additional_information,
-                working_week_description=vacancy.working_week_description,
-            ),
-            "hours_per_week": float(vacancy.hours_per_week),
-            "expected_duration": f"{vacancy.duration} {unit}{'s' if vacancy.duration != 1 else ''}",
-            "distance": round(distance, 2) if distance is not None else None,
-            "employer_name": vacancy.employer_name,
-            "employer_website_url": None if anonymous else vacancy.employer_website_url,
-            "employer_contact_name": None if anonymous else vacancy.employer_contact_name,
-            "employer_contact_phone": None if anonymous else vacancy.employer_contact_phone,
-            "employer_contact_email": None if anonymous else vacancy.employer_contact_email,
-            "course": schemas.Course(
-                lars_code=vacancy.lars_code,
-                title=f"{row.course_title} (level {row.course_level})",
-                level=row.course_level,
-                route=row.route,
-                type=row.course_type,
-            ),
-            "apprenticeship_level": LEVELS.get(row.course_level, "Higher"),
-            "provider_name": row.provider_name,
-            "ukprn": int(row.ukprn),
-            "is_disability_confident": vacancy.is_disability_confident,
-            "vacancy_url": f"{self.public_url}/apprenticeship/VAC{vacancy.reference}",
-            "vacancy_reference": str(vacancy.reference),
-            "is_national_vacancy": vacancy.is_national,
-            "is_national_vacancy_details": vacancy.national_details
-            if vacancy.is_national
-            else None,
-        }
-
-    @staticmethod
-    def _details(vacancy: Vacancy) -> dict[str, object]:
-        return {
-            "employer_description": vacancy.employer_description,
-            "training_description": vacancy.training_description,
-            "additional_training_description": vacancy.additional_training_description,
-            "outcome_description": vacancy.outcome_description,
-            "full_description": vacancy.description,
-            "skills": list(vacancy.skills or []),
-            "qualifications": [
-                schemas.Qualification(
-                    weighting=q.get("weighting", "Desired"),
-                    qualification_type=q.get("qualificationType", ""),
-                    subject=q.get("subject"),
-                    grade=q.get("grade"),
-                )
-                for q in vacancy.qualifications or []
-            ],
-            "things_to_consider": vacancy.things_to_consider,
-            "company_benefits_information": vacancy.company_benefits_information,
-        }
-
 
 def is_live(vacancy: Vacancy, now: datetime) -> bool:
     today: date = now.astimezone(UTC).date()
     return vacancy.status == AdvertStatus.LIVE and vacancy.closing_date >= today
-
-
-def _address(address: VacancyAddress, vacancy: Vacancy) -> schemas.Address:
-    if vacancy.employer_name_option == "Anonymous":
-        # Anonymous employers: the town and postcode district, roughly placed.
-        lines = [
-            line for line in (address.line1, address.line2, address.line3, address.line4) if line
-        ]
-        return schemas.Address(
-            address_line4=lines[-1] if len(lines) > 1 else None,
-            postcode=address.postcode.split()[0],
-            latitude=round(address.latitude, 2),
-            longitude=round(address.longitude, 2),
-        )
-    return schemas.Address(
-        address_line1=address.line1,
-        address_line2=address.line2,
-        address_line3=address.line3,
-        address_line4=address.line4,
-        postcode=address.postcode,
-        latitude=round(address.latitude, 5),
-        longitude=round(address.longitude, 5),
-    )
