@@ -1,4 +1,4 @@
-"""What product endpoints may depend on: shared state, the caller, a unit of work."""
+"""What product endpoints may depend on: shared state, the caller, a read session."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from apprenticeships.gateway.context import SCOPE_KEY, SubscriptionContext
 from apprenticeships.gateway.middleware import REQUEST_ID_SCOPE_KEY
 from apprenticeships.settings import Settings
-from apprenticeships.storage.engine import unit_of_work
 
 T = TypeVar("T")
 
@@ -53,8 +52,10 @@ async def _subscription(request: Request) -> SubscriptionContext:
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    # For reading only: it is closed, never committed. Writes belong to a use case's own
+    # unit of work (storage/engine.py).
     state: ProductState = request.app.state.platform
-    async with unit_of_work(state.sessions) as session:
+    async with state.sessions() as session:
         yield session
 
 

@@ -1,4 +1,10 @@
-"""Engines and the unit of work. Built by ``create_app`` or a CLI command, never at import."""
+"""Engines and the unit of work. Built by ``create_app`` or a CLI command, never at import.
+
+Who opens units of work, and why only they commit, is the transaction policy in
+``docs/architecture.md`` ("Transactions"): a use case that writes is one service method
+that opens its own; reads use a session that is closed, never committed; code below the
+use case never begins, commits or rolls back.
+"""
 
 from __future__ import annotations
 
@@ -47,10 +53,8 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def unit_of_work(
     sessions: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
-    """One transaction: commits if the block finishes, rolls back if it raises.
-
-    Services receive the session and never commit; this is the only place that does.
-    """
+    """One transaction: commits if the block finishes, rolls back if it raises. The only
+    place that commits."""
     async with sessions() as session:
         try:
             yield session
