@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from apprenticeships.progress import service as rules
+from apprenticeships.progress.repository import ProgressRepository
 from apprenticeships.storage.models import ProgressSubmission, ProgressValue
 from tests.progress.conftest import FLEXI, OPTIONAL, ULN, Tracking, ksb_id, progress
 
@@ -259,6 +260,21 @@ async def test_the_sandbox_checks_the_same_records_and_stores_nothing(tracking: 
     assert sandbox.json()["errors"] == live.json()["errors"] != []
     missing = await tracking.post(ULN["other_provider"], VALID, key="provider_sandbox")
     assert missing.status_code == 404 and missing.content == b""
+    assert await stored_count(tracking) == (0, 0)
+
+
+async def test_a_submission_that_fails_after_writing_leaves_nothing_behind(
+    tracking: Tracking, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add = ProgressRepository.add
+
+    async def add_then_fail(self: ProgressRepository, submission: ProgressSubmission) -> int:
+        await add(self, submission)  # the submission and its values are written
+        raise RuntimeError("the disk filled up")
+
+    monkeypatch.setattr(ProgressRepository, "add", add_then_fail)
+    response = await tracking.post(ULN["flexi"], VALID)
+    assert response.status_code == 500
     assert await stored_count(tracking) == (0, 0)
 
 

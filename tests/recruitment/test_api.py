@@ -17,7 +17,14 @@ from apprenticeships.recruitment import messages as m
 from apprenticeships.referencedata.lists import CANDIDATE_SKILLS, QUALIFICATION_TYPES
 from apprenticeships.referencedata.repository import ReferenceDataRepository
 from apprenticeships.storage.engine import unit_of_work
-from apprenticeships.storage.models import Organisation, Standard, Vacancy, VacancyAddress
+from apprenticeships.storage.models import (
+    Counter,
+    Organisation,
+    Standard,
+    Vacancy,
+    VacancyAddress,
+)
+from apprenticeships.vacancies.repository import REFERENCE_COUNTER, VacancyRepository
 from tests.recruitment.bodies import changed, today, valid_body
 from tests.recruitment.conftest import Recruiting
 
@@ -236,6 +243,54 @@ async def test_twenty_concurrent_posts_with_one_id_create_exactly_one_advert(
     (vacancy,) = await stored(recruiting)
     created = next(r for r in responses if r.status_code == 201)
     assert str(vacancy.reference) == created.json()["vacancyReference"]
+
+
+async def last_reference(world: Recruiting) -> int:
+    async with world.platform.sessions() as session:
+        value = await session.scalar(select(Counter.value).where(Counter.name == REFERENCE_COUNTER))
+        assert value is not None
+        return int(value)
+
+
+async def test_a_creation_that_fails_after_writing_leaves_nothing_behind(
+    recruiting: Recruiting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = await last_reference(recruiting)
+    add = VacancyRepository.add
+
+    async def add_then_fail(self: VacancyRepository, vacancy: Vacancy) -> Vacancy:
+        await add(self, vacancy)  # the counter, the advert and its addresses are written
+        raise RuntimeError("the disk filled up")
+
+    monkeypatch.setattr(VacancyRepository, "add", add_then_fail)
+    response = await recruiting.post(valid_body(recruiting.legal_entity))
+    assert response.status_code == 500
+    assert await stored(recruiting) == []
+    async with recruiting.platform.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(VacancyAddress)) == 0
+    assert await last_reference(recruiting) == before
+
+
+async def test_an_id_used_between_the_check_and_the_write_is_already_submitted(
+    recruiting: Recruiting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client_id = str(uuid.uuid4())
+    body = valid_body(recruiting.legal_entity)
+    first = await recruiting.post(body, client_id=client_id)
+    assert first.status_code == 201, first.text
+
+    async def not_taken(self: VacancyRepository, client_id: str) -> bool:
+        return False  # as a request that checked before the first one committed saw it
+
+    with monkeypatch.context() as patched:
+        patched.setattr(VacancyRepository, "client_id_taken", not_taken)
+        again = await recruiting.post(body, client_id=client_id)
+    assert_problem(again, 400, {"id": [m.ALREADY_SUBMITTED]})
+    assert len(await stored(recruiting)) == 1
+    # Its reference went back with the rest of its transaction.
+    following = await recruiting.post(body)
+    assert following.status_code == 201, following.text
+    assert int(following.json()["vacancyReference"]) == int(first.json()["vacancyReference"]) + 1
 
 
 async def test_concurrent_posts_with_different_ids_get_different_references(
