@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from apprenticeships.recruitment import limits
+
 ALREADY_SUBMITTED = "Unable to create Vacancy. Vacancy already submitted"
 UKPRN_NOT_VALID = "Training Provider UKPRN not valid"
 LEGAL_ENTITY_NOT_LINKED = (
@@ -21,14 +23,16 @@ ID_INVALID = "The vacancy id must be a GUID, for example 3fa85f64-5717-4562-b3fc
 BODY_NOT_JSON = "The request body must be a JSON object."
 
 TITLE_REQUIRED = "Enter a title for this apprenticeship"
-TITLE_TOO_LONG = "Title must not exceed 100 characters"
+TITLE_TOO_LONG = f"Title must not exceed {limits.MAX_TITLE_LENGTH} characters"
 TITLE_INVALID = "Title contains some invalid characters"
 TITLE_NEEDS_APPRENTICE = "Enter a title which includes the word 'apprentice' or 'apprenticeship'"
 
 POSITIONS_REQUIRED = "Enter the number of positions for this apprenticeship"
 
 CLOSING_DATE_REQUIRED = "Enter an application closing date"
-CLOSING_DATE_TOO_SOON = "Closing date should be at least 7 days in the future."
+CLOSING_DATE_TOO_SOON = (
+    f"Closing date should be at least {limits.MIN_CLOSING_DAYS} days in the future."
+)
 START_DATE_REQUIRED = "Enter when you expect the apprenticeship to start"
 START_DATE_NOT_AFTER_CLOSING = "The possible start date should be after the closing date"
 
@@ -37,7 +41,7 @@ CONTRACTING_PARTIES_REQUIRED = (
 )
 LEGAL_ENTITY_REQUIRED = "You must select one organisation"
 UKPRN_REQUIRED = "You must enter a training provider"
-UKPRN_FORMAT = "The UKPRN is 8 digits"
+UKPRN_FORMAT = f"The UKPRN is {limits.UKPRN_DIGITS} digits"
 UKPRN_NOT_CALLER = "A training provider's key creates adverts for that provider only: leave out the UKPRN or give your own"
 
 STANDARD_REQUIRED = "Enter a valid training course"
@@ -47,12 +51,12 @@ WAGE_TYPE_REQUIRED = "Select how much the apprentice will be paid"
 WEEKLY_HOURS_REQUIRED = (
     "Enter how many hours the apprentice will work each week, including training"
 )
-WEEKLY_HOURS_TOO_FEW = "The total hours a week must be at least 16"
-WEEKLY_HOURS_TOO_MANY = "The total hours a week must not be more than 48"
+WEEKLY_HOURS_TOO_FEW = f"The total hours a week must be at least {limits.MIN_WEEKLY_HOURS}"
+WEEKLY_HOURS_TOO_MANY = f"The total hours a week must not be more than {limits.MAX_WEEKLY_HOURS}"
 WEEKLY_HOURS_DECIMALS = "The total hours a week must have no more than 2 decimal places"
 WORKING_WEEK_REQUIRED = "Enter details about the working week"
 DURATION_REQUIRED = "Enter how long the whole apprenticeship is, including work and training"
-DURATION_TOO_SHORT = "Expected duration must be at least 8 months"
+DURATION_TOO_SHORT = f"Expected duration must be at least {limits.MIN_DURATION_MONTHS} months"
 FIXED_WAGE_REQUIRED = "Enter the yearly wage for a fixed wage"
 FIXED_WAGE_FORMAT = "The yearly wage must be an amount in pounds and pence, more than 0"
 FIXED_WAGE_NOT_ALLOWED = "A yearly wage can only be given with the FixedWage wage type"
@@ -60,7 +64,9 @@ FIXED_WAGE_NOT_ALLOWED = "A yearly wage can only be given with the FixedWage wag
 LOCATION_REQUIRED = "You must provide an employer location"
 LOCATION_ONE_ONLY = "Give only one of address, multipleAddresses and recruitingNationally"
 NATIONAL_DETAILS_REQUIRED = "Add more information about where the apprentice will work"
-MULTIPLE_ADDRESSES_COUNT = "Select between 2 and 10 locations"
+MULTIPLE_ADDRESSES_COUNT = (
+    f"Select between {limits.MIN_ADDRESSES} and {limits.MAX_ADDRESSES} locations"
+)
 ADDRESS_LINE1_REQUIRED = "Enter the address where the apprentice will work"
 POSTCODE_REQUIRED = "Enter the postcode"
 POSTCODE_INVALID = "'Postcode' is not in a valid format"
@@ -68,7 +74,10 @@ POSTCODE_NOT_IN_ENGLAND = "Postcode must be in England"
 POSTCODE_NOT_FOUND = "We could not find where this postcode is"
 
 SHORT_DESCRIPTION_REQUIRED = "Enter a short description of the apprenticeship"
-SHORT_DESCRIPTION_TOO_SHORT = "Summary of the apprenticeship must be at least 50 characters"
+SHORT_DESCRIPTION_TOO_SHORT = (
+    "Summary of the apprenticeship must be at least "
+    f"{limits.MIN_SHORT_DESCRIPTION_LENGTH} characters"
+)
 DESCRIPTION_REQUIRED = "Enter what the apprentice will do at work"
 OUTCOME_REQUIRED = "Enter the expected career progression after this apprenticeship"
 TRAINING_REQUIRED = "Enter the apprentice’s training plan"
@@ -77,37 +86,46 @@ EMPLOYER_DESCRIPTION_REQUIRED = "Enter details about the employer"
 TRADING_NAME_REQUIRED = "Enter the trading name"
 ANONYMOUS_DESCRIPTION_REQUIRED = "Enter a brief description of what the employer does"
 ANONYMOUS_REASON_REQUIRED = "Enter why you want your advert to be anonymous"
-WEBSITE_TOO_LONG = "Website address must not exceed 100 characters"
+WEBSITE_TOO_LONG = f"Website address must not exceed {limits.MAX_WEBSITE_LENGTH} characters"
 WEBSITE_INVALID = "Website address must be a valid link"
 DISABILITY_REQUIRED = "Select whether the employer is a Disability Confident employer"
 
 SUBMITTER_REQUIRED = "Enter the contact details of the person submitting the advert"
 SUBMITTER_NAME_REQUIRED = "Enter the contact name"
 SUBMITTER_EMAIL_REQUIRED = "Enter the email address"
-EMAIL_TOO_LONG = "Email address must not exceed 100 characters"
+EMAIL_TOO_LONG = f"Email address must not exceed {limits.MAX_EMAIL_LENGTH} characters"
 EMAIL_INVALID_CHARACTERS = "Email address contains some invalid characters"
 EMAIL_INVALID = "Email address must be in a valid format"
-PHONE_TOO_LONG = "Contact number must not exceed 16 digits"
-PHONE_TOO_SHORT = "Contact number must be more than 8 digits"
+PHONE_TOO_LONG = f"Contact number must not exceed {limits.MAX_PHONE_LENGTH} digits"
+PHONE_TOO_SHORT = f"Contact number must be more than {limits.MIN_PHONE_LENGTH} digits"
 PHONE_INVALID = "Contact number contains some invalid characters"
 
 SKILLS_REQUIRED = "Select the skills and personal qualities you'd like the applicant to have"
 SKILL_EMPTY = "You must include a skill or quality"
-SKILL_TOO_LONG = "Skill or quality must not exceed 30 characters"
+SKILL_TOO_LONG = f"Skill or quality must not exceed {limits.MAX_SKILL_LENGTH} characters"
 QUALIFICATION_TYPE_REQUIRED = "Select a qualification"
 QUALIFICATION_TYPE_INVALID = "Invalid qualification type"
-QUALIFICATION_LEVEL_RANGE = "The qualification level must be between 1 and 7"
+QUALIFICATION_LEVEL_RANGE = (
+    "The qualification level must be between "
+    f"{limits.MIN_QUALIFICATION_LEVEL} and {limits.MAX_QUALIFICATION_LEVEL}"
+)
 QUALIFICATION_LEVEL_REQUIRED = "Select the BTEC level"
 QUALIFICATION_SUBJECT_REQUIRED = "Enter the subject"
-QUALIFICATION_SUBJECT_TOO_LONG = "The qualification must not exceed 50 characters"
+QUALIFICATION_SUBJECT_TOO_LONG = (
+    f"The qualification must not exceed {limits.MAX_SUBJECT_LENGTH} characters"
+)
 QUALIFICATION_GRADE_REQUIRED = "Enter the grade"
-QUALIFICATION_GRADE_TOO_LONG = "The grade should be no longer than 30 characters"
+QUALIFICATION_GRADE_TOO_LONG = (
+    f"The grade should be no longer than {limits.MAX_GRADE_LENGTH} characters"
+)
 QUALIFICATION_WEIGHTING_REQUIRED = "Select if this qualification is essential or desirable"
 OTHER_QUALIFICATION_REQUIRED = "Enter the name of the qualification"
 
 APPLICATION_METHOD_REQUIRED = "Select a website for applications"
 APPLICATION_URL_REQUIRED = "Enter the application website link"
-APPLICATION_URL_TOO_LONG = "Application website link must not exceed 2000 characters"
+APPLICATION_URL_TOO_LONG = (
+    f"Application website link must not exceed {limits.MAX_APPLICATION_URL_LENGTH} characters"
+)
 APPLICATION_URL_INVALID = "Application website link must be a valid link"
 APPLICATION_URL_NOT_ALLOWED = "Application website link must be empty when apply through Find an apprenticeship service option is specified"
 APPLICATION_INSTRUCTIONS_NOT_ALLOWED = "Application process must be empty when apply through Find an apprenticeship service option is specified"
@@ -133,7 +151,7 @@ def invalid_characters(label: str) -> str:
 
 
 def question_too_long(number: int) -> str:
-    return f"Question {number} must not exceed 250 characters."
+    return f"Question {number} must not exceed {limits.MAX_QUESTION_LENGTH} characters."
 
 
 def question_mark_required(number: int) -> str:

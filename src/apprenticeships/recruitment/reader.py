@@ -10,13 +10,14 @@ Error paths use the client's own spelling of each property ("as the client sent 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any, TypeVar
 
-E = TypeVar("E", bound=str)
+E = TypeVar("E", bound=StrEnum)
 
 INT32_MAX = 2**31 - 1
 # ISO 8601 as System.Text.Json reads it: a date, optionally a time, optionally an offset.
@@ -41,6 +42,12 @@ class Problems:
 
     def __bool__(self) -> bool:
         return bool(self.errors)
+
+    def add_if_clear(self, path: str, message: str) -> None:
+        """Record ``message`` unless ``path`` already has a problem: a required value
+        that was sent with the wrong type is reported as that, not as missing."""
+        if path not in self.errors:
+            self.add(path, message)
 
     def has(self, path: str) -> bool:
         return path in self.errors
@@ -151,7 +158,7 @@ class ObjectReader:
     def enum(
         self,
         name: str,
-        allowed: Sequence[E],
+        allowed: type[E],
         required: str | None = None,
         *,
         invalid: str | None = None,

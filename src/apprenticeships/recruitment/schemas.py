@@ -1,14 +1,52 @@
-"""Recruitment API shapes. The request models document the body in OpenAPI; the body
-itself is read by ``validation.read_advert`` so that every problem is reported at once."""
+"""Recruitment API shapes and vocabularies. The request models document the body in
+OpenAPI; the body itself is read by ``validation.read_advert`` so that every problem is
+reported at once. Both take their limits from ``limits``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+
+from apprenticeships.recruitment import limits
+from apprenticeships.referencedata.lists import QualificationType
+
+
+class WageType(StrEnum):
+    FIXED_WAGE = "FixedWage"
+    NATIONAL_MINIMUM_WAGE_FOR_APPRENTICES = "NationalMinimumWageForApprentices"
+    NATIONAL_MINIMUM_WAGE = "NationalMinimumWage"
+    COMPETITIVE_SALARY = "CompetitiveSalary"
+
+
+class DurationUnit(StrEnum):
+    MONTH = "Month"
+    YEAR = "Year"
+
+
+class EmployerNameOption(StrEnum):
+    REGISTERED_NAME = "RegisteredName"
+    TRADING_NAME = "TradingName"
+    ANONYMOUS = "Anonymous"
+
+
+class DisabilityConfident(StrEnum):
+    NO = "No"
+    YES = "Yes"
+
+
+class Weighting(StrEnum):
+    ESSENTIAL = "Essential"
+    DESIRED = "Desired"
+
+
+class ApplicationMethod(StrEnum):
+    THROUGH_FIND_AN_APPRENTICESHIP = "ThroughFindAnApprenticeship"
+    THROUGH_EXTERNAL_APPLICATION_SITE = "ThroughExternalApplicationSite"
 
 
 class ApiModel(BaseModel):
@@ -24,8 +62,8 @@ class ContractingParties(ApiModel):
     )
     ukprn: int | None = Field(
         default=None,
-        ge=10_000_000,
-        le=99_999_999,
+        ge=limits.MIN_UKPRN,
+        le=limits.MAX_UKPRN,
         description="The training provider's UKPRN. Required with an employer key; a "
         "provider key always names the provider itself.",
         examples=[10000001],
@@ -33,71 +71,85 @@ class ContractingParties(ApiModel):
 
 
 class CreateWage(ApiModel):
-    wage_type: Literal[
-        "FixedWage", "NationalMinimumWageForApprentices", "NationalMinimumWage", "CompetitiveSalary"
-    ]
+    wage_type: WageType
     fixed_wage_yearly_amount: Decimal | None = Field(
         default=None,
         gt=0,
         description="FixedWage only. Divided by 52 and by weeklyHours it must be at least "
         "the apprentice minimum hourly rate in force on the start date.",
     )
-    wage_additional_information: str | None = Field(default=None, max_length=500)
+    wage_additional_information: str | None = Field(
+        default=None, max_length=limits.MAX_WAGE_INFORMATION_LENGTH
+    )
     company_benefits_information: str | None = Field(
-        default=None, max_length=500, description="HTML: p, br, ul and li only."
+        default=None,
+        max_length=limits.MAX_COMPANY_BENEFITS_LENGTH,
+        description="HTML: p, br, ul and li only.",
     )
-    weekly_hours: Decimal = Field(ge=16, le=48)
-    working_week_description: str = Field(max_length=250)
+    weekly_hours: Decimal = Field(ge=limits.MIN_WEEKLY_HOURS, le=limits.MAX_WEEKLY_HOURS)
+    working_week_description: str = Field(max_length=limits.MAX_WORKING_WEEK_LENGTH)
     duration: int = Field(
-        ge=1,
-        description="At least 8 months; below 30 hours a week at least "
-        "ceil(30 / weeklyHours × 8) months.",
+        ge=limits.MIN_DURATION,
+        description=f"At least {limits.MIN_DURATION_MONTHS} months; below "
+        f"{limits.FULL_TIME_HOURS} hours a week at least ceil({limits.FULL_TIME_HOURS} / "
+        f"weeklyHours × {limits.MIN_DURATION_MONTHS}) months.",
     )
-    duration_unit: Literal["Month", "Year"]
+    duration_unit: DurationUnit
 
 
 class CreateAddress(ApiModel):
-    address_line1: str = Field(max_length=100)
-    address_line2: str | None = Field(default=None, max_length=100)
-    address_line3: str | None = Field(default=None, max_length=100)
-    address_line4: str | None = Field(default=None, max_length=100)
+    address_line1: str = Field(max_length=limits.MAX_ADDRESS_LINE_LENGTH)
+    address_line2: str | None = Field(default=None, max_length=limits.MAX_ADDRESS_LINE_LENGTH)
+    address_line3: str | None = Field(default=None, max_length=limits.MAX_ADDRESS_LINE_LENGTH)
+    address_line4: str | None = Field(default=None, max_length=limits.MAX_ADDRESS_LINE_LENGTH)
     postcode: str = Field(description="A UK postcode in England.", examples=["LS1 4AP"])
 
 
 class SubmitterContactDetails(ApiModel):
-    name: str = Field(max_length=100)
-    email: str = Field(max_length=100, examples=["recruitment@example.com"])
+    name: str = Field(max_length=limits.MAX_CONTACT_NAME_LENGTH)
+    email: str = Field(max_length=limits.MAX_EMAIL_LENGTH, examples=["recruitment@example.com"])
     phone: str | None = Field(
         default=None,
-        min_length=8,
-        max_length=16,
+        min_length=limits.MIN_PHONE_LENGTH,
+        max_length=limits.MAX_PHONE_LENGTH,
         description="Digits, spaces, +, -, ( and ).",
         examples=["0113 496 0000"],
     )
 
 
 class CreateQualification(ApiModel):
-    qualification_type: Literal["GCSE", "A Level", "T Level", "BTEC", "Degree", "Other"]
-    level: int | None = Field(default=None, ge=1, le=7, description="Required for BTEC.")
-    subject: str = Field(max_length=50)
-    grade: str = Field(max_length=30)
-    weighting: Literal["Essential", "Desired"]
+    qualification_type: QualificationType
+    level: int | None = Field(
+        default=None,
+        ge=limits.MIN_QUALIFICATION_LEVEL,
+        le=limits.MAX_QUALIFICATION_LEVEL,
+        description="Required for BTEC.",
+    )
+    subject: str = Field(max_length=limits.MAX_SUBJECT_LENGTH)
+    grade: str = Field(max_length=limits.MAX_GRADE_LENGTH)
+    weighting: Weighting
     other_qualification_name: str | None = Field(
-        default=None, max_length=100, description="Required for Other."
+        default=None,
+        max_length=limits.MAX_QUALIFICATION_NAME_LENGTH,
+        description="Required for Other.",
     )
 
 
 HTML = "HTML: p, br, ul and li only, balanced and correctly nested."
+Skill = Annotated[str, Field(max_length=limits.MAX_SKILL_LENGTH)]
 
 
 class CreateVacancyRequest(ApiModel):
     """A new advert. It is reviewed before it appears in the Display advert API."""
 
     title: str = Field(
-        max_length=100, description='Must contain the word "apprentice" or "apprenticeship".'
+        max_length=limits.MAX_TITLE_LENGTH,
+        description='Must contain the word "apprentice" or "apprenticeship".',
     )
-    number_of_positions: int = Field(ge=1)
-    closing_date: datetime = Field(description="At least 7 days after today (UTC).")
+    number_of_positions: int = Field(ge=limits.MIN_POSITIONS)
+    closing_date: datetime = Field(
+        description=f"At least {limits.MIN_CLOSING_DAYS} days after today (UTC)."
+    )
     start_date: datetime = Field(description="After the closing date.")
     contracting_parties: ContractingParties
     wage: CreateWage
@@ -105,55 +157,72 @@ class CreateVacancyRequest(ApiModel):
         default=None, description="Use one of address, multipleAddresses and recruitingNationally."
     )
     multiple_addresses: list[CreateAddress] | None = Field(
-        default=None, min_length=2, max_length=10
+        default=None, min_length=limits.MIN_ADDRESSES, max_length=limits.MAX_ADDRESSES
     )
     recruiting_nationally: bool | None = None
     recruiting_nationally_details: str | None = Field(
-        default=None, max_length=500, description=f"Required when recruiting nationally. {HTML}"
+        default=None,
+        max_length=limits.MAX_NATIONAL_DETAILS_LENGTH,
+        description=f"Required when recruiting nationally. {HTML}",
     )
-    short_description: str = Field(min_length=50, max_length=350, description=HTML)
-    description: str = Field(max_length=4000, description=HTML)
-    outcome_description: str = Field(max_length=4000, description=HTML)
-    training_description: str = Field(max_length=4000, description=HTML)
+    short_description: str = Field(
+        min_length=limits.MIN_SHORT_DESCRIPTION_LENGTH,
+        max_length=limits.MAX_SHORT_DESCRIPTION_LENGTH,
+        description=HTML,
+    )
+    description: str = Field(max_length=limits.MAX_DESCRIPTION_LENGTH, description=HTML)
+    outcome_description: str = Field(max_length=limits.MAX_DESCRIPTION_LENGTH, description=HTML)
+    training_description: str = Field(max_length=limits.MAX_DESCRIPTION_LENGTH, description=HTML)
     additional_training_description: str | None = Field(
-        default=None, max_length=4000, description=HTML
+        default=None, max_length=limits.MAX_DESCRIPTION_LENGTH, description=HTML
     )
-    things_to_consider: str | None = Field(default=None, max_length=4000, description=HTML)
+    things_to_consider: str | None = Field(
+        default=None, max_length=limits.MAX_DESCRIPTION_LENGTH, description=HTML
+    )
     standard_lars_code: int = Field(
+        ge=limits.MIN_LARS_CODE,
         description="An active standard (GET /referencedata/courses); the start date must "
-        "not be after its last date for starts."
+        "not be after its last date for starts.",
     )
-    employer_name_option: Literal["RegisteredName", "TradingName", "Anonymous"] | None = None
+    employer_name_option: EmployerNameOption | None = None
     alternative_employer_name: str | None = Field(
         default=None,
-        max_length=100,
+        max_length=limits.MAX_EMPLOYER_NAME_LENGTH,
         description="The trading name (TradingName), or a short description of the "
         "employer (Anonymous).",
     )
-    anonymous_reason: str | None = Field(default=None, max_length=200)
-    employer_description: str = Field(max_length=4000, description=HTML)
-    employer_website_url: str | None = Field(
-        default=None, max_length=100, description="An absolute http or https URL."
+    anonymous_reason: str | None = Field(
+        default=None, max_length=limits.MAX_ANONYMOUS_REASON_LENGTH
     )
-    disability_confident: Literal["No", "Yes"]
+    employer_description: str = Field(max_length=limits.MAX_DESCRIPTION_LENGTH, description=HTML)
+    employer_website_url: str | None = Field(
+        default=None,
+        max_length=limits.MAX_WEBSITE_LENGTH,
+        description="An absolute http or https URL.",
+    )
+    disability_confident: DisabilityConfident
     submitter_contact_details: SubmitterContactDetails
-    skills: list[str] | None = Field(
+    skills: list[Skill] | None = Field(
         default=None,
         description="At least one unless the standard is a foundation apprenticeship; "
-        "each at most 30 characters. See GET /referencedata/skills.",
+        f"each at most {limits.MAX_SKILL_LENGTH} characters. See GET /referencedata/skills.",
     )
     qualifications: list[CreateQualification] | None = None
-    application_method: Literal["ThroughFindAnApprenticeship", "ThroughExternalApplicationSite"]
+    application_method: ApplicationMethod
     application_url: str | None = Field(
         default=None,
-        max_length=2000,
+        max_length=limits.MAX_APPLICATION_URL_LENGTH,
         description="ThroughExternalApplicationSite only, and then required.",
     )
-    application_instructions: str | None = Field(default=None, max_length=500)
-    additional_question1: str | None = Field(
-        default=None, max_length=250, description='ThroughFindAnApprenticeship only; contains "?".'
+    application_instructions: str | None = Field(
+        default=None, max_length=limits.MAX_APPLICATION_INSTRUCTIONS_LENGTH
     )
-    additional_question2: str | None = Field(default=None, max_length=250)
+    additional_question1: str | None = Field(
+        default=None,
+        max_length=limits.MAX_QUESTION_LENGTH,
+        description='ThroughFindAnApprenticeship only; contains "?".',
+    )
+    additional_question2: str | None = Field(default=None, max_length=limits.MAX_QUESTION_LENGTH)
 
 
 class CreateVacancyResponse(ApiModel):

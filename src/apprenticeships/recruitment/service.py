@@ -18,6 +18,7 @@ from apprenticeships.gateway.context import SubscriptionContext
 from apprenticeships.geo.service import Geocoder
 from apprenticeships.recruitment import messages as m
 from apprenticeships.recruitment.reader import Problems
+from apprenticeships.recruitment.schemas import EmployerNameOption, WageType
 from apprenticeships.recruitment.validation import AdvertDraft, read_advert
 from apprenticeships.referencedata.repository import ReferenceDataRepository
 from apprenticeships.storage.engine import unit_of_work
@@ -30,10 +31,10 @@ FOUNDATION = "FoundationApprenticeship"
 SANDBOX_REFERENCE = 1_000_000_001
 # How the Recruitment API's wage types are stored (the Display advert API's names).
 STORED_WAGE_TYPES = {
-    "FixedWage": "Custom",
-    "NationalMinimumWageForApprentices": "ApprenticeshipMinimum",
-    "NationalMinimumWage": "NationalMinimum",
-    "CompetitiveSalary": "CompetitiveSalary",
+    WageType.FIXED_WAGE: "Custom",
+    WageType.NATIONAL_MINIMUM_WAGE_FOR_APPRENTICES: "ApprenticeshipMinimum",
+    WageType.NATIONAL_MINIMUM_WAGE: "NationalMinimum",
+    WageType.COMPETITIVE_SALARY: "CompetitiveSalary",
 }
 
 
@@ -224,9 +225,10 @@ def _new_vacancy(
     assert draft.closing_date is not None and draft.start_date is not None
     assert draft.wage_type is not None and draft.weekly_hours is not None
     option = draft.employer_name_option
+    anonymous = option is EmployerNameOption.ANONYMOUS
     employer_name = (
         draft.alternative_employer_name
-        if option in ("TradingName", "Anonymous") and draft.alternative_employer_name
+        if option is not EmployerNameOption.REGISTERED_NAME and draft.alternative_employer_name
         else advert.legal_entity.name
     )
     wage_type = STORED_WAGE_TYPES[draft.wage_type]
@@ -255,7 +257,7 @@ def _new_vacancy(
         provider_id=advert.provider.id,
         employer_name_option=option,
         employer_name=employer_name,
-        anonymous_reason=draft.anonymous_reason if option == "Anonymous" else None,
+        anonymous_reason=draft.anonymous_reason if anonymous else None,
         employer_description=draft.employer_description,
         employer_website_url=draft.employer_website_url,
         lars_code=draft.standard_lars_code,

@@ -10,39 +10,29 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 from apprenticeships.geo.postcodes import normalise
+from apprenticeships.recruitment import limits
 from apprenticeships.recruitment import messages as m
 from apprenticeships.recruitment.reader import ObjectReader, Problems
-from apprenticeships.referencedata.lists import QUALIFICATION_TYPES
+from apprenticeships.recruitment.schemas import (
+    ApplicationMethod,
+    DisabilityConfident,
+    DurationUnit,
+    EmployerNameOption,
+    WageType,
+    Weighting,
+)
+from apprenticeships.referencedata.lists import QualificationType
 from apprenticeships.referencedata.wages import minimum_wage_rates, rates_on
 from apprenticeships.vacancies.html import check_html, submitted_length
 
-WageType = Literal[
-    "FixedWage", "NationalMinimumWageForApprentices", "NationalMinimumWage", "CompetitiveSalary"
-]
-WAGE_TYPES: tuple[WageType, ...] = (
-    "FixedWage",
-    "NationalMinimumWageForApprentices",
-    "NationalMinimumWage",
-    "CompetitiveSalary",
-)
-DURATION_UNITS = ("Month", "Year")
-EMPLOYER_NAME_OPTIONS = ("RegisteredName", "TradingName", "Anonymous")
-DISABILITY_CONFIDENT = ("No", "Yes")
-WEIGHTINGS = ("Essential", "Desired")
-APPLICATION_METHODS = ("ThroughFindAnApprenticeship", "ThroughExternalApplicationSite")
-
-MIN_CLOSING_DAYS = 7
-MIN_WEEKLY_HOURS, MAX_WEEKLY_HOURS = Decimal(16), Decimal(48)
-FULL_TIME_HOURS = Decimal(30)
-MIN_DURATION_MONTHS = 8
-MIN_ADDRESSES, MAX_ADDRESSES = 2, 10
 WEEKS_PER_YEAR = 52
 CENTS = Decimal("0.01")
 
@@ -90,7 +80,7 @@ class AdvertDraft:
     weekly_hours: Decimal | None = None
     working_week_description: str | None = None
     duration: int | None = None
-    duration_unit: str | None = None
+    duration_unit: DurationUnit | None = None
     addresses: list[AddressDraft] = field(default_factory=list)
     recruiting_nationally: bool = False
     recruiting_nationally_details: str | None = None
@@ -102,7 +92,7 @@ class AdvertDraft:
     things_to_consider: str | None = None
     standard_lars_code: int | None = None
     standard_path: str = "standardLarsCode"
-    employer_name_option: str = "RegisteredName"
+    employer_name_option: EmployerNameOption = EmployerNameOption.REGISTERED_NAME
     alternative_employer_name: str | None = None
     anonymous_reason: str | None = None
     employer_description: str | None = None
@@ -114,7 +104,7 @@ class AdvertDraft:
     skills: list[str] = field(default_factory=list)
     skills_path: str = "skills"
     qualifications: list[dict[str, Any]] = field(default_factory=list)
-    application_method: str | None = None
+    application_method: ApplicationMethod | None = None
     application_url: str | None = None
     application_instructions: str | None = None
     additional_question_1: str | None = None
@@ -148,22 +138,24 @@ def _read_basics(reader: ObjectReader, draft: AdvertDraft, today: date) -> None:
     title, path = reader.string("title", m.TITLE_REQUIRED)
     if title is not None:
         title = title.strip()
-        ok = _plain_text(problems, path, title, "Title", m.TITLE_TOO_LONG, 100)
+        checked = _plain_value(
+            problems, path, title, "Title", limits.MAX_TITLE_LENGTH, m.TITLE_TOO_LONG
+        )
         if not _TITLE_WORD.search(title):
             problems.add(path, m.TITLE_NEEDS_APPRENTICE)
-        elif ok:
-            draft.title = title
+        else:
+            draft.title = checked
 
     positions, path = reader.integer("numberOfPositions", m.POSITIONS_REQUIRED)
     if positions is not None:
-        if positions < 1:
+        if positions < limits.MIN_POSITIONS:
             problems.add(path, m.POSITIONS_REQUIRED)
         else:
             draft.number_of_positions = positions
 
     closing, closing_path = reader.date("closingDate", m.CLOSING_DATE_REQUIRED)
     if closing is not None:
-        if closing < today + timedelta(days=MIN_CLOSING_DAYS):
+        if closing < today + timedelta(days=limits.MIN_CLOSING_DAYS):
             problems.add(closing_path, m.CLOSING_DATE_TOO_SOON)
         else:
             draft.closing_date = closing
@@ -177,7 +169,7 @@ def _read_basics(reader: ObjectReader, draft: AdvertDraft, today: date) -> None:
 
     lars, draft.standard_path = reader.integer("standardLarsCode", m.STANDARD_REQUIRED)
     if lars is not None:
-        if lars < 1:
+        if lars < limits.MIN_LARS_CODE:
             problems.add(draft.standard_path, m.STANDARD_REQUIRED)
         else:
             draft.standard_lars_code = lars
@@ -194,7 +186,7 @@ def _read_contracting_parties(
         draft.legal_entity_public_hashed_id = hashed_id.strip().upper()
     ukprn, draft.ukprn_path = parties.integer("ukprn", m.UKPRN_REQUIRED if ukprn_required else None)
     if ukprn is not None:
-        if not 10_000_000 <= ukprn <= 99_999_999:
+        if not limits.MIN_UKPRN <= ukprn <= limits.MAX_UKPRN:
             reader.problems.add(draft.ukprn_path, m.UKPRN_FORMAT)
         else:
             draft.ukprn = ukprn
@@ -205,13 +197,13 @@ def _read_wage(reader: ObjectReader, draft: AdvertDraft) -> None:
     if wage is None:
         return
     problems = reader.problems
-    draft.wage_type, _ = wage.enum("wageType", WAGE_TYPES, m.WAGE_TYPE_REQUIRED)
+    draft.wage_type, _ = wage.enum("wageType", WageType, m.WAGE_TYPE_REQUIRED)
 
     hours, hours_path = wage.decimal("weeklyHours", m.WEEKLY_HOURS_REQUIRED)
     if hours is not None:
-        if hours < MIN_WEEKLY_HOURS:
+        if hours < limits.MIN_WEEKLY_HOURS:
             problems.add(hours_path, m.WEEKLY_HOURS_TOO_FEW)
-        elif hours > MAX_WEEKLY_HOURS:
+        elif hours > limits.MAX_WEEKLY_HOURS:
             problems.add(hours_path, m.WEEKLY_HOURS_TOO_MANY)
         elif hours != hours.quantize(CENTS):
             problems.add(hours_path, m.WEEKLY_HOURS_DECIMALS)
@@ -219,60 +211,50 @@ def _read_wage(reader: ObjectReader, draft: AdvertDraft) -> None:
             draft.weekly_hours = hours
 
     amount, amount_path = wage.decimal("fixedWageYearlyAmount")
-    if draft.wage_type == "FixedWage":
-        if amount is None and not problems.has(amount_path):
-            problems.add(amount_path, m.FIXED_WAGE_REQUIRED)
-        elif amount is not None:
-            if amount <= 0 or amount != amount.quantize(CENTS):
-                problems.add(amount_path, m.FIXED_WAGE_FORMAT)
-            elif (
-                draft.weekly_hours is not None
-                and draft.start_date is not None
-                # Only a start date that is itself wrong (with a closing date in the past)
-                # comes before the first shipped rates; its own error is reported.
-                and draft.start_date >= minimum_wage_rates()[0].effective_from
-            ):
-                lowest = lowest_fixed_wage(draft.start_date, draft.weekly_hours)
-                if amount < lowest:
-                    problems.add(amount_path, m.fixed_wage_below_minimum(lowest))
-                else:
-                    draft.fixed_wage_yearly_amount = amount
-            else:
-                draft.fixed_wage_yearly_amount = amount
+    if draft.wage_type is WageType.FIXED_WAGE:
+        if amount is None:
+            problems.add_if_clear(amount_path, m.FIXED_WAGE_REQUIRED)
+        elif amount <= 0 or amount != amount.quantize(CENTS):
+            problems.add(amount_path, m.FIXED_WAGE_FORMAT)
+        elif (lowest := _lowest_fixed_wage_for(draft)) is not None and amount < lowest:
+            problems.add(amount_path, m.fixed_wage_below_minimum(lowest))
+        else:
+            draft.fixed_wage_yearly_amount = amount
     elif amount is not None and draft.wage_type is not None:
         problems.add(amount_path, m.FIXED_WAGE_NOT_ALLOWED)
 
-    info, path = wage.string("wageAdditionalInformation")
-    if info is not None and _plain_text(
-        problems, path, info, "Information about pay", m.or_less("Information about pay", 500), 500
-    ):
-        draft.wage_additional_information = info.strip()
+    draft.wage_additional_information = _plain(
+        wage,
+        "wageAdditionalInformation",
+        "Information about pay",
+        limits.MAX_WAGE_INFORMATION_LENGTH,
+        m.or_less,
+    )
     draft.company_benefits_information = _html(
         wage,
         "companyBenefitsInformation",
         "Company benefits",
-        m.or_less("Company benefits", 500),
-        500,
-        None,
+        limits.MAX_COMPANY_BENEFITS_LENGTH,
+        m.or_less,
     )
-    week, path = wage.string("workingWeekDescription", m.WORKING_WEEK_REQUIRED)
-    if week is not None and _plain_text(
-        problems,
-        path,
-        week,
+    draft.working_week_description = _plain(
+        wage,
+        "workingWeekDescription",
         "Working week details",
-        m.too_long("Details about the working week", 250),
-        250,
-    ):
-        draft.working_week_description = week.strip()
+        limits.MAX_WORKING_WEEK_LENGTH,
+        m.too_long("Details about the working week", limits.MAX_WORKING_WEEK_LENGTH),
+        required=m.WORKING_WEEK_REQUIRED,
+    )
 
     duration, duration_path = wage.integer("duration", m.DURATION_REQUIRED)
-    unit, _ = wage.enum("durationUnit", DURATION_UNITS, m.DURATION_REQUIRED)
+    unit, _ = wage.enum("durationUnit", DurationUnit, m.DURATION_REQUIRED)
     draft.duration_unit = unit
     if duration is not None:
-        months = duration * 12 if unit == "Year" else duration
+        months = duration * 12 if unit is DurationUnit.YEAR else duration
         needed = minimum_duration_months(draft.weekly_hours)
-        if duration < 1 or (unit is not None and months < MIN_DURATION_MONTHS):
+        if duration < limits.MIN_DURATION or (
+            unit is not None and months < limits.MIN_DURATION_MONTHS
+        ):
             problems.add(duration_path, m.DURATION_TOO_SHORT)
         elif unit is not None and months < needed:
             problems.add(duration_path, m.duration_too_short_for_hours(needed))
@@ -288,11 +270,25 @@ def lowest_fixed_wage(start_date: date, weekly_hours: Decimal) -> Decimal:
     return (hourly * WEEKS_PER_YEAR * weekly_hours).quantize(CENTS, rounding=ROUND_CEILING)
 
 
+def _lowest_fixed_wage_for(draft: AdvertDraft) -> Decimal | None:
+    """The lowest yearly FixedWage for the advert's hours and start date; None when
+    either is missing or wrong (its own error is reported)."""
+    if (
+        draft.weekly_hours is None
+        or draft.start_date is None
+        # Only a start date that is itself wrong (with a closing date in the past) comes
+        # before the first shipped rates.
+        or draft.start_date < minimum_wage_rates()[0].effective_from
+    ):
+        return None
+    return lowest_fixed_wage(draft.start_date, draft.weekly_hours)
+
+
 def minimum_duration_months(weekly_hours: Decimal | None) -> int:
     """At least 8 months at 30 hours a week or more; proportionally longer below that."""
-    if weekly_hours is None or weekly_hours >= FULL_TIME_HOURS:
-        return MIN_DURATION_MONTHS
-    return math.ceil(FULL_TIME_HOURS / weekly_hours * MIN_DURATION_MONTHS)
+    if weekly_hours is None or weekly_hours >= limits.FULL_TIME_HOURS:
+        return limits.MIN_DURATION_MONTHS
+    return math.ceil(limits.FULL_TIME_HOURS / weekly_hours * limits.MIN_DURATION_MONTHS)
 
 
 def _read_location(reader: ObjectReader, draft: AdvertDraft) -> None:
@@ -311,16 +307,16 @@ def _read_location(reader: ObjectReader, draft: AdvertDraft) -> None:
             reader,
             "recruitingNationallyDetails",
             "Information about where the apprentice will work",
-            m.or_less("Information about where the apprentice will work", 500),
-            500,
-            m.NATIONAL_DETAILS_REQUIRED,
+            limits.MAX_NATIONAL_DETAILS_LENGTH,
+            m.or_less,
+            required=m.NATIONAL_DETAILS_REQUIRED,
         )
     if address is not None:
         read = _read_address(address)
         if read is not None:
             draft.addresses.append(read)
     if multiple is not None:
-        if not MIN_ADDRESSES <= len(multiple) <= MAX_ADDRESSES:
+        if not limits.MIN_ADDRESSES <= len(multiple) <= limits.MAX_ADDRESSES:
             problems.add(multiple_path, m.MULTIPLE_ADDRESSES_COUNT)
         for _, item in reader.objects("multipleAddresses"):
             if item is not None and (read := _read_address(item)) is not None:
@@ -328,37 +324,35 @@ def _read_location(reader: ObjectReader, draft: AdvertDraft) -> None:
 
 
 def _read_address(reader: ObjectReader) -> AddressDraft | None:
-    problems = reader.problems
-    lines: list[str | None] = []
-    for number in range(1, 5):
-        label = f"Address line {number}"
-        line, path = reader.string(
-            f"addressLine{number}", m.ADDRESS_LINE1_REQUIRED if number == 1 else None
+    line1, line2, line3, line4 = (
+        _plain(
+            reader,
+            f"addressLine{number}",
+            f"Address line {number}",
+            limits.MAX_ADDRESS_LINE_LENGTH,
+            m.not_more_than,
+            required=m.ADDRESS_LINE1_REQUIRED if number == 1 else None,
         )
-        if line is not None and not _plain_text(
-            problems, path, line, label, m.not_more_than(label, 100), 100
-        ):
-            line = None
-        lines.append(line.strip() if line is not None else None)
+        for number in range(1, 5)
+    )
     text, path = reader.string("postcode", m.POSTCODE_REQUIRED)
     postcode = None
     if text is not None:
         postcode = normalise(text)
         if postcode is None:
-            problems.add(path, m.POSTCODE_INVALID)
+            reader.problems.add(path, m.POSTCODE_INVALID)
     if postcode is None:
         return None
     # Kept even when a line is wrong, so the postcode's country is still checked (the
     # problem recorded for the line stops the advert being stored).
-    return AddressDraft(lines[0] or "", lines[1], lines[2], lines[3], postcode, path)
+    return AddressDraft(line1 or "", line2, line3, line4, postcode, path)
 
 
 def _read_descriptions(reader: ObjectReader, draft: AdvertDraft) -> None:
     problems = reader.problems
     short, path = reader.string("shortDescription", m.SHORT_DESCRIPTION_REQUIRED)
     if short is not None:
-        summary = "Summary of the apprenticeship"
-        if submitted_length(short) < 50:
+        if submitted_length(short) < limits.MIN_SHORT_DESCRIPTION_LENGTH:
             problems.add(path, m.SHORT_DESCRIPTION_TOO_SHORT)
         else:
             draft.short_description = _html_value(
@@ -366,89 +360,103 @@ def _read_descriptions(reader: ObjectReader, draft: AdvertDraft) -> None:
                 path,
                 short,
                 "Short description of the apprenticeship",
-                m.too_long(summary, 350),
-                350,
+                limits.MAX_SHORT_DESCRIPTION_LENGTH,
+                m.too_long("Summary of the apprenticeship", limits.MAX_SHORT_DESCRIPTION_LENGTH),
             )
-    work = "What the apprentice will do at work"
+    longest = limits.MAX_DESCRIPTION_LENGTH
     draft.description = _html(
-        reader, "description", work, m.too_long(work, 4000), 4000, m.DESCRIPTION_REQUIRED
+        reader,
+        "description",
+        "What the apprentice will do at work",
+        longest,
+        m.too_long,
+        required=m.DESCRIPTION_REQUIRED,
     )
     draft.outcome_description = _html(
         reader,
         "outcomeDescription",
         "What is the expected career progression after this apprenticeship description",
-        m.too_long("Expected career progression", 4000),
-        4000,
-        m.OUTCOME_REQUIRED,
+        longest,
+        m.too_long("Expected career progression", longest),
+        required=m.OUTCOME_REQUIRED,
     )
-    plan = "The apprentice’s training plan"
     draft.training_description = _html(
-        reader, "trainingDescription", plan, m.too_long(plan, 4000), 4000, m.TRAINING_REQUIRED
+        reader,
+        "trainingDescription",
+        "The apprentice’s training plan",
+        longest,
+        m.too_long,
+        required=m.TRAINING_REQUIRED,
     )
-    extra = "Any additional training information"
     draft.additional_training_description = _html(
-        reader, "additionalTrainingDescription", extra, m.too_long(extra, 4000), 4000, None
+        reader,
+        "additionalTrainingDescription",
+        "Any additional training information",
+        longest,
+        m.too_long,
     )
-    other = "Other requirements"
     draft.things_to_consider = _html(
-        reader, "thingsToConsider", other, m.too_long(other, 4000), 4000, None
+        reader, "thingsToConsider", "Other requirements", longest, m.too_long
     )
 
 
 def _read_employer(reader: ObjectReader, draft: AdvertDraft) -> None:
     problems = reader.problems
-    option, _ = reader.enum("employerNameOption", EMPLOYER_NAME_OPTIONS)
-    draft.employer_name_option = option or "RegisteredName"
+    option, _ = reader.enum("employerNameOption", EmployerNameOption)
+    draft.employer_name_option = option or EmployerNameOption.REGISTERED_NAME
     alternative, alternative_path = reader.string("alternativeEmployerName")
     reason, reason_path = reader.string("anonymousReason")
-    trading = draft.employer_name_option == "TradingName"
-    if draft.employer_name_option in ("TradingName", "Anonymous"):
-        label = "The trading name" if trading else "The description"
+    trading = draft.employer_name_option is EmployerNameOption.TRADING_NAME
+    anonymous = draft.employer_name_option is EmployerNameOption.ANONYMOUS
+    if trading or anonymous:
         if alternative is None:
-            if not problems.has(alternative_path):
-                problems.add(
-                    alternative_path,
-                    m.TRADING_NAME_REQUIRED if trading else m.ANONYMOUS_DESCRIPTION_REQUIRED,
-                )
-        elif _plain_text(
-            problems,
-            alternative_path,
-            alternative,
-            label,
-            m.too_long(label, 100) if trading else m.not_more_than(label, 100),
-            100,
-        ):
-            draft.alternative_employer_name = alternative.strip()
-    if draft.employer_name_option == "Anonymous":
+            problems.add_if_clear(
+                alternative_path,
+                m.TRADING_NAME_REQUIRED if trading else m.ANONYMOUS_DESCRIPTION_REQUIRED,
+            )
+        else:
+            draft.alternative_employer_name = _plain_value(
+                problems,
+                alternative_path,
+                alternative,
+                "The trading name" if trading else "The description",
+                limits.MAX_EMPLOYER_NAME_LENGTH,
+                m.too_long if trading else m.not_more_than,
+            )
+    if anonymous:
         if reason is None:
-            if not problems.has(reason_path):
-                problems.add(reason_path, m.ANONYMOUS_REASON_REQUIRED)
-        elif _plain_text(
-            problems, reason_path, reason, "The reason", m.not_more_than("The reason", 200), 200
-        ):
-            draft.anonymous_reason = reason.strip()
+            problems.add_if_clear(reason_path, m.ANONYMOUS_REASON_REQUIRED)
+        else:
+            draft.anonymous_reason = _plain_value(
+                problems,
+                reason_path,
+                reason,
+                "The reason",
+                limits.MAX_ANONYMOUS_REASON_LENGTH,
+                m.not_more_than,
+            )
 
-    about = "Information about the employer"
     draft.employer_description = _html(
         reader,
         "employerDescription",
-        about,
-        m.too_long(about, 4000),
-        4000,
-        m.EMPLOYER_DESCRIPTION_REQUIRED,
+        "Information about the employer",
+        limits.MAX_DESCRIPTION_LENGTH,
+        m.too_long,
+        required=m.EMPLOYER_DESCRIPTION_REQUIRED,
     )
     website, path = reader.string("employerWebsiteUrl")
     if website is not None:
-        website = website.strip()
-        if submitted_length(website) > 100:
-            problems.add(path, m.WEBSITE_TOO_LONG)
-        elif not is_absolute_web_url(website):
-            problems.add(path, m.WEBSITE_INVALID)
-        else:
-            draft.employer_website_url = website
-    confident, _ = reader.enum("disabilityConfident", DISABILITY_CONFIDENT, m.DISABILITY_REQUIRED)
+        draft.employer_website_url = _web_url(
+            problems,
+            path,
+            website,
+            limits.MAX_WEBSITE_LENGTH,
+            m.WEBSITE_TOO_LONG,
+            m.WEBSITE_INVALID,
+        )
+    confident, _ = reader.enum("disabilityConfident", DisabilityConfident, m.DISABILITY_REQUIRED)
     if confident is not None:
-        draft.disability_confident = confident == "Yes"
+        draft.disability_confident = confident is DisabilityConfident.YES
 
 
 def _read_submitter(reader: ObjectReader, draft: AdvertDraft) -> None:
@@ -456,15 +464,18 @@ def _read_submitter(reader: ObjectReader, draft: AdvertDraft) -> None:
     if contact is None:
         return
     problems = reader.problems
-    name, path = contact.string("name", m.SUBMITTER_NAME_REQUIRED)
-    if name is not None and _plain_text(
-        problems, path, name, "Contact name", m.too_long("Contact name", 100), 100
-    ):
-        draft.submitter_name = name.strip()
+    draft.submitter_name = _plain(
+        contact,
+        "name",
+        "Contact name",
+        limits.MAX_CONTACT_NAME_LENGTH,
+        m.too_long,
+        required=m.SUBMITTER_NAME_REQUIRED,
+    )
     email, path = contact.string("email", m.SUBMITTER_EMAIL_REQUIRED)
     if email is not None:
         email = email.strip()
-        if submitted_length(email) > 100:
+        if submitted_length(email) > limits.MAX_EMAIL_LENGTH:
             problems.add(path, m.EMAIL_TOO_LONG)
         elif not _FREE_TEXT.fullmatch(email):
             problems.add(path, m.EMAIL_INVALID_CHARACTERS)
@@ -475,9 +486,9 @@ def _read_submitter(reader: ObjectReader, draft: AdvertDraft) -> None:
     phone, path = contact.string("phone")
     if phone is not None:
         phone = phone.strip()
-        if len(phone) > 16:
+        if len(phone) > limits.MAX_PHONE_LENGTH:
             problems.add(path, m.PHONE_TOO_LONG)
-        elif len(phone) < 8:
+        elif len(phone) < limits.MIN_PHONE_LENGTH:
             problems.add(path, m.PHONE_TOO_SHORT)
         elif not _PHONE.fullmatch(phone):
             problems.add(path, m.PHONE_INVALID)
@@ -492,11 +503,12 @@ def _read_skills_and_qualifications(reader: ObjectReader, draft: AdvertDraft) ->
         path = f"{draft.skills_path}[{position}]"
         if not isinstance(skill, str) or not skill.strip():
             problems.add(path, m.SKILL_EMPTY)
-        elif (
-            _plain_text(problems, path, skill, "Skill", m.SKILL_TOO_LONG, 30)
-            and skill.strip() not in draft.skills
-        ):
-            draft.skills.append(skill.strip())
+            continue
+        checked = _plain_value(
+            problems, path, skill, "Skill", limits.MAX_SKILL_LENGTH, m.SKILL_TOO_LONG
+        )
+        if checked is not None and checked not in draft.skills:
+            draft.skills.append(checked)
 
     for _, item in reader.objects("qualifications"):
         if item is not None and (qualification := _read_qualification(item)) is not None:
@@ -507,150 +519,206 @@ def _read_qualification(item: ObjectReader) -> dict[str, Any] | None:
     problems = item.problems
     kind, _ = item.enum(
         "qualificationType",
-        QUALIFICATION_TYPES,
+        QualificationType,
         m.QUALIFICATION_TYPE_REQUIRED,
         invalid=m.QUALIFICATION_TYPE_INVALID,
     )
     level, level_path = item.integer("level")
-    if level is not None and not 1 <= level <= 7:
+    if level is not None and not (
+        limits.MIN_QUALIFICATION_LEVEL <= level <= limits.MAX_QUALIFICATION_LEVEL
+    ):
         problems.add(level_path, m.QUALIFICATION_LEVEL_RANGE)
         level = None
-    elif level is None and kind == "BTEC" and not problems.has(level_path):
-        problems.add(level_path, m.QUALIFICATION_LEVEL_REQUIRED)
-    subject, path = item.string("subject", m.QUALIFICATION_SUBJECT_REQUIRED)
-    if subject is not None and not _plain_text(
-        problems, path, subject, "Subject", m.QUALIFICATION_SUBJECT_TOO_LONG, 50
-    ):
-        subject = None
-    grade, path = item.string("grade", m.QUALIFICATION_GRADE_REQUIRED)
-    if grade is not None and not _plain_text(
-        problems, path, grade, "Grade", m.QUALIFICATION_GRADE_TOO_LONG, 30
-    ):
-        grade = None
-    weighting, _ = item.enum("weighting", WEIGHTINGS, m.QUALIFICATION_WEIGHTING_REQUIRED)
+    elif level is None and kind is QualificationType.BTEC:
+        problems.add_if_clear(level_path, m.QUALIFICATION_LEVEL_REQUIRED)
+    subject = _plain(
+        item,
+        "subject",
+        "Subject",
+        limits.MAX_SUBJECT_LENGTH,
+        m.QUALIFICATION_SUBJECT_TOO_LONG,
+        required=m.QUALIFICATION_SUBJECT_REQUIRED,
+    )
+    grade = _plain(
+        item,
+        "grade",
+        "Grade",
+        limits.MAX_GRADE_LENGTH,
+        m.QUALIFICATION_GRADE_TOO_LONG,
+        required=m.QUALIFICATION_GRADE_REQUIRED,
+    )
+    weighting, _ = item.enum("weighting", Weighting, m.QUALIFICATION_WEIGHTING_REQUIRED)
     other, other_path = item.string("otherQualificationName")
-    if kind == "Other":
-        if other is None and not problems.has(other_path):
-            problems.add(other_path, m.OTHER_QUALIFICATION_REQUIRED)
-        elif other is not None and not _plain_text(
-            problems,
-            other_path,
-            other,
-            "The qualification name",
-            m.too_long("The qualification name", 100),
-            100,
-        ):
-            other = None
-    if not (kind and subject and grade and weighting) or (kind == "Other" and not other):
+    if kind is QualificationType.OTHER:
+        if other is None:
+            problems.add_if_clear(other_path, m.OTHER_QUALIFICATION_REQUIRED)
+        else:
+            other = _plain_value(
+                problems,
+                other_path,
+                other,
+                "The qualification name",
+                limits.MAX_QUALIFICATION_NAME_LENGTH,
+                m.too_long,
+            )
+    if kind is None or subject is None or grade is None or weighting is None:
+        return None
+    if kind is QualificationType.OTHER and other is None:
         return None
     qualification: dict[str, Any] = {
-        "qualificationType": kind,
-        "subject": subject.strip(),
-        "grade": grade.strip(),
-        "weighting": weighting,
+        "qualificationType": kind.value,
+        "subject": subject,
+        "grade": grade,
+        "weighting": weighting.value,
     }
     if level is not None:
         qualification["level"] = level
-    if kind == "Other" and other:
-        qualification["otherQualificationName"] = other.strip()
+    if kind is QualificationType.OTHER and other is not None:
+        qualification["otherQualificationName"] = other
     return qualification
 
 
 def _read_application(reader: ObjectReader, draft: AdvertDraft) -> None:
     problems = reader.problems
-    method, _ = reader.enum("applicationMethod", APPLICATION_METHODS, m.APPLICATION_METHOD_REQUIRED)
+    method, _ = reader.enum("applicationMethod", ApplicationMethod, m.APPLICATION_METHOD_REQUIRED)
     draft.application_method = method
+    external = method is ApplicationMethod.THROUGH_EXTERNAL_APPLICATION_SITE
     url, url_path = reader.string("applicationUrl")
     instructions, instructions_path = reader.string("applicationInstructions")
-    questions = [reader.string(f"additionalQuestion{n}") for n in (1, 2)]
-    if method == "ThroughFindAnApprenticeship":
+    questions = [reader.string(f"additionalQuestion{number}") for number in (1, 2)]
+    if method is ApplicationMethod.THROUGH_FIND_AN_APPRENTICESHIP:
         if url is not None:
             problems.add(url_path, m.APPLICATION_URL_NOT_ALLOWED)
         if instructions is not None:
             problems.add(instructions_path, m.APPLICATION_INSTRUCTIONS_NOT_ALLOWED)
-    elif method == "ThroughExternalApplicationSite":
+    elif external:
         if url is None:
-            if not problems.has(url_path):
-                problems.add(url_path, m.APPLICATION_URL_REQUIRED)
+            problems.add_if_clear(url_path, m.APPLICATION_URL_REQUIRED)
         else:
-            url = url.strip()
-            if submitted_length(url) > 2000:
-                problems.add(url_path, m.APPLICATION_URL_TOO_LONG)
-            elif not is_absolute_web_url(url):
-                problems.add(url_path, m.APPLICATION_URL_INVALID)
-            else:
-                draft.application_url = url
-        if instructions is not None and _plain_text(
-            problems,
-            instructions_path,
-            instructions,
-            "How to apply",
-            m.too_long("How to apply", 500),
-            500,
-        ):
-            draft.application_instructions = instructions.strip()
+            draft.application_url = _web_url(
+                problems,
+                url_path,
+                url,
+                limits.MAX_APPLICATION_URL_LENGTH,
+                m.APPLICATION_URL_TOO_LONG,
+                m.APPLICATION_URL_INVALID,
+            )
+        if instructions is not None:
+            draft.application_instructions = _plain_value(
+                problems,
+                instructions_path,
+                instructions,
+                "How to apply",
+                limits.MAX_APPLICATION_INSTRUCTIONS_LENGTH,
+                m.too_long,
+            )
     for number, (question, path) in enumerate(questions, start=1):
         if question is None:
             continue
-        if method == "ThroughExternalApplicationSite":
+        if external:
             problems.add(path, m.QUESTION_NOT_ALLOWED)
             continue
-        ok = _plain_text(
-            problems, path, question, f"Question {number}", m.question_too_long(number), 250
+        checked = _plain_value(
+            problems,
+            path,
+            question,
+            f"Question {number}",
+            limits.MAX_QUESTION_LENGTH,
+            m.question_too_long(number),
         )
         if "?" not in question:
             problems.add(path, m.question_mark_required(number))
-        elif ok and number == 1:
-            draft.additional_question_1 = question.strip()
-        elif ok:
-            draft.additional_question_2 = question.strip()
+        elif number == 1:
+            draft.additional_question_1 = checked
+        else:
+            draft.additional_question_2 = checked
 
 
 # -- helpers -------------------------------------------------------------------------------
 
+# A too-long error: the message itself, or how to word one from the property's label and
+# limit (``messages.too_long`` and its siblings).
+TooLong = str | Callable[[str, int], str]
 
-def _plain_text(
-    problems: Problems, path: str, text: str, label: str, too_long: str, limit: int
-) -> bool:
-    """Check a plain-text value's length and characters; whether it passed."""
+
+def _plain(
+    reader: ObjectReader,
+    name: str,
+    label: str,
+    limit: int,
+    too_long: TooLong,
+    *,
+    required: str | None = None,
+) -> str | None:
+    """A plain-text property, stripped; None if it is absent or broke a rule (recorded)."""
+    text, path = reader.string(name, required)
+    if text is None:
+        return None
+    return _plain_value(reader.problems, path, text, label, limit, too_long)
+
+
+def _plain_value(
+    problems: Problems, path: str, text: str, label: str, limit: int, too_long: TooLong
+) -> str | None:
+    """The value stripped, or None (and its problems) if it is too long or has characters
+    plain text may not."""
     ok = True
     if submitted_length(text) > limit:
-        problems.add(path, too_long)
+        problems.add(path, _too_long(too_long, label, limit))
         ok = False
     if not _FREE_TEXT.fullmatch(text):
         problems.add(path, m.invalid_characters(label))
         ok = False
-    return ok
+    return text.strip() if ok else None
 
 
 def _html(
     reader: ObjectReader,
     name: str,
     label: str,
-    too_long: str,
     limit: int,
-    required: str | None,
+    too_long: TooLong,
+    *,
+    required: str | None = None,
 ) -> str | None:
     text, path = reader.string(name, required)
     if text is None:
         return None
-    return _html_value(reader.problems, path, text, label, too_long, limit)
+    return _html_value(reader.problems, path, text, label, limit, too_long)
 
 
 def _html_value(
-    problems: Problems, path: str, text: str, label: str, too_long: str, limit: int
+    problems: Problems, path: str, text: str, label: str, limit: int, too_long: TooLong
 ) -> str | None:
     """The value re-serialised from its parsed tree, or None (and a problem) if it is too
     long or breaks the HTML rule."""
     ok = True
     if submitted_length(text) > limit:
-        problems.add(path, too_long)
+        problems.add(path, _too_long(too_long, label, limit))
         ok = False
     checked = check_html(text, label)
     if checked.error is not None:
         problems.add(path, checked.error)
         return None
     return checked.html if ok else None
+
+
+def _too_long(too_long: TooLong, label: str, limit: int) -> str:
+    return too_long if isinstance(too_long, str) else too_long(label, limit)
+
+
+def _web_url(
+    problems: Problems, path: str, text: str, limit: int, too_long: str, invalid: str
+) -> str | None:
+    """An absolute web address, stripped; None (and a problem) if too long or not one."""
+    url = text.strip()
+    if submitted_length(url) > limit:
+        problems.add(path, too_long)
+    elif not is_absolute_web_url(url):
+        problems.add(path, invalid)
+    else:
+        return url
+    return None
 
 
 def is_absolute_web_url(text: str) -> bool:

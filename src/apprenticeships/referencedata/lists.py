@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
 # das-recruit's qualification types, in the order the real API lists them.
-QUALIFICATION_TYPES = ("GCSE", "A Level", "T Level", "BTEC", "Degree", "Other")
+class QualificationType(StrEnum):
+    GCSE = "GCSE"
+    A_LEVEL = "A Level"
+    T_LEVEL = "T Level"
+    BTEC = "BTEC"
+    DEGREE = "Degree"
+    OTHER = "Other"
+
+
+QUALIFICATION_TYPES = tuple(QualificationType)
 
 # The candidate skills Find an apprenticeship offers (das-recruit ``CandidateSkillsProvider``).
 CANDIDATE_SKILLS = (
