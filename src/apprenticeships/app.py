@@ -31,9 +31,10 @@ from apprenticeships.catalog.service import CatalogService
 from apprenticeships.dependencies import ProductState
 from apprenticeships.docs import openapi_document
 from apprenticeships.gateway import responses
+from apprenticeships.gateway.context import REQUEST_ID_SCOPE_KEY
 from apprenticeships.gateway.invalidation import CacheEventPoller
 from apprenticeships.gateway.keycache import KeyCache
-from apprenticeships.gateway.middleware import REQUEST_ID_SCOPE_KEY, Gateway, new_request_id
+from apprenticeships.gateway.middleware import Gateway
 from apprenticeships.gateway.ratelimit import (
     FallbackRateLimiter,
     MemoryRateLimiter,
@@ -41,6 +42,7 @@ from apprenticeships.gateway.ratelimit import (
     RedisRateLimiter,
 )
 from apprenticeships.gateway.redisclient import PipelinedRedis
+from apprenticeships.gateway.requestid import new_request_id
 from apprenticeships.gateway.usage import UsageRecorder
 from apprenticeships.gateway.versions import VersionTable
 from apprenticeships.geo.service import Geocoder, shipped_districts

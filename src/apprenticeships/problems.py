@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from apprenticeships.gateway import responses
-from apprenticeships.gateway.middleware import REQUEST_ID_SCOPE_KEY, RequestBodyTooLarge
+from apprenticeships.gateway.context import REQUEST_ID_SCOPE_KEY, RequestBodyTooLarge
 
 log = structlog.get_logger("apprenticeships.errors")
 

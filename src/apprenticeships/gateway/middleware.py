@@ -11,8 +11,6 @@ product apps, so raising from here would not reach them.
 from __future__ import annotations
 
 import functools
-import itertools
-import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
@@ -22,9 +20,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from apprenticeships.catalog.products import Environment, Product
 from apprenticeships.gateway import responses
-from apprenticeships.gateway.context import SCOPE_KEY, SubscriptionContext
+from apprenticeships.gateway.context import (
+    REQUEST_ID_SCOPE_KEY,
+    SCOPE_KEY,
+    RequestBodyTooLarge,
+    SubscriptionContext,
+)
 from apprenticeships.gateway.keycache import KeyCache
 from apprenticeships.gateway.ratelimit import Decision, MemoryRateLimiter, RateLimiter
+from apprenticeships.gateway.requestid import HEADER as HEADER_REQUEST_ID
+from apprenticeships.gateway.requestid import new_request_id
 from apprenticeships.gateway.usage import UsageRecorder
 from apprenticeships.gateway.versions import Refused, VersionTable
 from apprenticeships.keys import tokens
@@ -36,16 +41,12 @@ from apprenticeships.settings import RateLimitRule
 log = structlog.get_logger("apprenticeships.gateway")
 
 SANDBOX_PREFIX = "/sandbox"
-REQUEST_ID_SCOPE_KEY = "apprenticeships.request_id"
 _HEADER_KEY = b"ocp-apim-subscription-key"
 _HEADER_VERSION = b"x-version"
 _HEADER_LENGTH = b"content-length"
 _HEADER_HOST = b"host"
 # Headers a client must not be able to forge towards an upstream.
 _FORGEABLE_PREFIX = b"x-request-context-"
-
-
-_HEADER_REQUEST_ID = b"x-request-id"
 
 
 class _Request(NamedTuple):
@@ -83,7 +84,7 @@ def _read_headers(raw: Iterable[tuple[bytes, bytes]]) -> _Request:
             length = int(text) if text.isdigit() and len(text) < 19 else -1
         elif name == _HEADER_HOST:
             host = value.decode("latin-1").rsplit(":", 1)[0].strip().lower()
-        elif name == _HEADER_REQUEST_ID:
+        elif name == HEADER_REQUEST_ID:
             request_id = value
     # An empty header is the same as no header, for the key and the version alike.
     return _Request(key or None, version or None, length, host, request_id, forwarded)
@@ -131,7 +132,7 @@ class Gateway:
         request = _read_headers(scope["headers"])
         request_id = new_request_id(request.request_id)
         scope[REQUEST_ID_SCOPE_KEY] = request_id
-        id_header = (b"x-request-id", request_id.encode())
+        id_header = (HEADER_REQUEST_ID, request_id.encode())
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -334,17 +335,6 @@ def _limit_headers(snapshot: KeySnapshot, decision: Decision) -> tuple[tuple[byt
     )
 
 
-class RequestBodyTooLarge(Exception):
-    """Raised from ``receive`` when a body without a Content-Length passes the limit.
-
-    Product apps turn it into the gateway's 413 response.
-    """
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(responses.body_too_large_message(limit))
-        self.limit = limit
-
-
 def _limited_receive(receive: Receive, limit: int) -> Receive:
     """For bodies sent without a length: stop reading once they pass the limit."""
     received = 0
@@ -359,18 +349,3 @@ def _limited_receive(receive: Receive, limit: int) -> Receive:
         return message
 
     return limited
-
-
-_ID_ALLOWED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-")
-# Request ids need to be unique, not secret: a random per-process prefix and a counter
-# are unique across processes and restarts, and far cheaper than reading the OS's
-# random source for every request.
-_id_counter = itertools.count()
-_id_prefix = os.urandom(8).hex()
-
-
-def new_request_id(sent: bytes | None) -> str:
-    """The client's own id if it is sane (1-128 of A-Z a-z 0-9 . _ : -), else a new one."""
-    if sent is not None and 0 < len(sent) <= 128 and _ID_ALLOWED.issuperset(sent):
-        return sent.decode("ascii")
-    return f"{_id_prefix}{next(_id_counter):016x}"
