@@ -621,6 +621,25 @@ async def test_unexpected_product_error_is_a_500_with_trace_id_and_no_trace(
     assert b"Traceback" not in response.body
 
 
+async def test_product_apps_build_urls_from_their_own_routes(
+    platform: Platform, keys: dict[str, Any]
+) -> None:
+    app = FastAPI()
+
+    @app.get("/managevacancies/here", name="here")
+    async def here(request: Request) -> dict[str, str]:
+        return {"url": str(request.url_for("here"))}
+
+    platform.product_apps[("recruitment", 1)] = app
+    response = await call(
+        platform, "/managevacancies/here", api_headers(keys["recruitment"].secret, "1")
+    )
+    assert (response.status, response.json()) == (
+        200,
+        {"url": "http://testserver/managevacancies/here"},
+    )
+
+
 async def test_gateway_failure_is_a_json_500_without_details(
     platform: Platform, keys: dict[str, Any]
 ) -> None:

@@ -256,6 +256,9 @@ class Gateway:
         scope["raw_path"] = admitted.path.encode()
         scope["headers"] = request.forwarded
         scope[SCOPE_KEY] = context
+        # A router in front of the gateway leaves itself here; the product app routes the
+        # request (and would build its URLs) with its own.
+        scope.pop("router", None)
         outcome.extra = admitted.headers
         if request.content_length is None and scope["method"] not in _BODILESS_METHODS:
             receive = _limited_receive(receive, self._max_body)
