@@ -27,7 +27,7 @@ from apprenticeships.gateway.context import (
     SubscriptionContext,
 )
 from apprenticeships.gateway.keycache import KeyCache
-from apprenticeships.gateway.ratelimit import Decision, MemoryRateLimiter, RateLimiter
+from apprenticeships.gateway.ratelimit import Decision, RateLimiter
 from apprenticeships.gateway.requestid import HEADER as HEADER_REQUEST_ID
 from apprenticeships.gateway.requestid import new_request_id
 from apprenticeships.gateway.usage import UsageRecorder
@@ -194,11 +194,7 @@ class Gateway:
             return await self._refuse_uncounted(snapshot, 413, message, resolution.headers)
 
         # 4. Within the limit? Counted from here on, refused or not.
-        limit_key = str(snapshot.subscription_id)
-        if isinstance(self._limiter, MemoryRateLimiter):
-            decision = self._limiter.hit_now(limit_key, snapshot.rate_limit)  # no await needed
-        else:
-            decision = await self._limiter.hit(limit_key, snapshot.rate_limit)
+        decision = await self._limiter.hit(str(snapshot.subscription_id), snapshot.rate_limit)
         limit_headers = _limit_headers(snapshot, decision)
         if not decision.allowed:
             retry_after = (b"retry-after", str(decision.reset).encode())
