@@ -156,6 +156,9 @@ class Platform:
             max_body_bytes=settings.max_body_bytes,
             access_log=AccessLog() if settings.access_log else None,
         )
+        # Measured: matching the four routes before the default costs an API request a
+        # few microseconds, about 2% of its CPU time in process and not visible end to
+        # end (issue 9); a path table by hand would save that and nothing else.
         self.router = Router(
             [
                 _operation("/health", self._health),
