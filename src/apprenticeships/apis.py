@@ -50,6 +50,8 @@ def build_product_app(product: Product, version: int, state: ProductState) -> Fa
         docs_url=None,
         redoc_url=None,
         servers=[{"url": state.settings.public_url}],
+        # A near-miss path is the gateway's 404: a redirect would drop the /sandbox prefix.
+        redirect_slashes=False,
     )
     app.state.platform = state
     install_problem_handlers(app, ERROR_SHAPES.get((product.id, version), problem_details))

@@ -10,8 +10,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from apprenticeships.gateway.context import SCOPE_KEY, SubscriptionContext
-from apprenticeships.gateway.middleware import REQUEST_ID_SCOPE_KEY
+from apprenticeships.gateway.context import REQUEST_ID_SCOPE_KEY, SCOPE_KEY, SubscriptionContext
 from apprenticeships.settings import Settings
 
 T = TypeVar("T")

@@ -30,7 +30,7 @@ from apprenticeships.errors import (
     NotFound,
 )
 from apprenticeships.gateway import responses
-from apprenticeships.gateway.middleware import REQUEST_ID_SCOPE_KEY, RequestBodyTooLarge
+from apprenticeships.gateway.context import REQUEST_ID_SCOPE_KEY, RequestBodyTooLarge
 
 log = structlog.get_logger("apprenticeships.errors")
 

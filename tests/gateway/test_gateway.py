@@ -621,6 +621,25 @@ async def test_unexpected_product_error_is_a_500_with_trace_id_and_no_trace(
     assert b"Traceback" not in response.body
 
 
+async def test_product_apps_build_urls_from_their_own_routes(
+    platform: Platform, keys: dict[str, Any]
+) -> None:
+    app = FastAPI()
+
+    @app.get("/managevacancies/here", name="here")
+    async def here(request: Request) -> dict[str, str]:
+        return {"url": str(request.url_for("here"))}
+
+    platform.product_apps[("recruitment", 1)] = app
+    response = await call(
+        platform, "/managevacancies/here", api_headers(keys["recruitment"].secret, "1")
+    )
+    assert (response.status, response.json()) == (
+        200,
+        {"url": "http://testserver/managevacancies/here"},
+    )
+
+
 async def test_gateway_failure_is_a_json_500_without_details(
     platform: Platform, keys: dict[str, Any]
 ) -> None:
@@ -711,3 +730,43 @@ async def test_every_product_route_needs_a_key_of_its_own_product(
                     assert (wrong.status, wrong.body) == (401, INVALID), (product_id, path, other)
                 checked += 1
     assert checked >= 5 + 5 + 3  # display advert v1 and v2 each, recruitment, track progress
+
+
+async def test_a_trailing_slash_on_any_product_route_is_a_404_never_a_redirect(
+    platform: Platform, keys: dict[str, Any]
+) -> None:
+    """A redirect would drop the /sandbox prefix and echo the client's Host."""
+    sessions, secret = platform.sessions, platform.secret_key
+    owners = {
+        "display-advert": f"developer:{keys['developer']}",
+        "recruitment": f"employer:{keys['employer']}",
+        "track-progress": f"provider:{keys['provider']}",
+    }
+    prefixes = {"live": "", "sandbox": "/sandbox"}
+    product_keys = {
+        (product_id, environment): await builders.issue_key(
+            sessions, secret, owner, product_id + ("-sandbox" if environment == "sandbox" else "")
+        )
+        for product_id, owner in owners.items()
+        for environment in prefixes
+    }
+    checked = 0
+    for (product_id, version), app in platform.product_apps.items():
+        for template, operations in app.openapi()["paths"].items():
+            path = re.sub(r"\{[^}]+\}", "1", template) + "/"
+            for method in operations:
+                for environment, prefix in prefixes.items():
+                    key = product_keys[(product_id, environment)].secret
+                    response = await call(
+                        platform,
+                        prefix + path,
+                        api_headers(key, str(version)) + [(b"x-request-id", b"slash")],
+                        method=method.upper(),
+                    )
+                    where = (method, prefix + path)
+                    assert (response.status, response.body) == (404, NOT_FOUND), where
+                    assert response.header("location") is None, where
+                    assert response.header("x-request-id") == "slash", where
+                    assert response.header("RateLimit") is not None, where  # past the gateway
+                    checked += 1
+    assert checked >= 2 * (5 + 5 + 3)

@@ -11,8 +11,6 @@ product apps, so raising from here would not reach them.
 from __future__ import annotations
 
 import functools
-import itertools
-import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
@@ -22,11 +20,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from apprenticeships.catalog.products import Environment, Product
 from apprenticeships.gateway import responses
-from apprenticeships.gateway.context import SCOPE_KEY, SubscriptionContext
+from apprenticeships.gateway.context import (
+    REQUEST_ID_SCOPE_KEY,
+    SCOPE_KEY,
+    RequestBodyTooLarge,
+    SubscriptionContext,
+)
 from apprenticeships.gateway.keycache import KeyCache
-from apprenticeships.gateway.ratelimit import Decision, MemoryRateLimiter, RateLimiter
+from apprenticeships.gateway.ratelimit import Decision, RateLimiter
+from apprenticeships.gateway.requestid import HEADER as HEADER_REQUEST_ID
+from apprenticeships.gateway.requestid import new_request_id
 from apprenticeships.gateway.usage import UsageRecorder
-from apprenticeships.gateway.versions import Refused, VersionTable
+from apprenticeships.gateway.versions import Headers, Refused, VersionTable
 from apprenticeships.keys import tokens
 from apprenticeships.keys.snapshot import KeySnapshot
 from apprenticeships.observability.accesslog import AccessLog
@@ -36,16 +41,15 @@ from apprenticeships.settings import RateLimitRule
 log = structlog.get_logger("apprenticeships.gateway")
 
 SANDBOX_PREFIX = "/sandbox"
-REQUEST_ID_SCOPE_KEY = "apprenticeships.request_id"
 _HEADER_KEY = b"ocp-apim-subscription-key"
 _HEADER_VERSION = b"x-version"
 _HEADER_LENGTH = b"content-length"
 _HEADER_HOST = b"host"
 # Headers a client must not be able to forge towards an upstream.
 _FORGEABLE_PREFIX = b"x-request-context-"
-
-
-_HEADER_REQUEST_ID = b"x-request-id"
+# Requests of other methods that come without a Content-Length have their body counted
+# as it is read, and stopped at the limit.
+_BODILESS_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "DELETE"))
 
 
 class _Request(NamedTuple):
@@ -83,7 +87,7 @@ def _read_headers(raw: Iterable[tuple[bytes, bytes]]) -> _Request:
             length = int(text) if text.isdigit() and len(text) < 19 else -1
         elif name == _HEADER_HOST:
             host = value.decode("latin-1").rsplit(":", 1)[0].strip().lower()
-        elif name == _HEADER_REQUEST_ID:
+        elif name == HEADER_REQUEST_ID:
             request_id = value
     # An empty header is the same as no header, for the key and the version alike.
     return _Request(key or None, version or None, length, host, request_id, forwarded)
@@ -131,7 +135,7 @@ class Gateway:
         request = _read_headers(scope["headers"])
         request_id = new_request_id(request.request_id)
         scope[REQUEST_ID_SCOPE_KEY] = request_id
-        id_header = (b"x-request-id", request_id.encode())
+        id_header = (HEADER_REQUEST_ID, request_id.encode())
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -141,7 +145,11 @@ class Gateway:
             await send(message)
 
         try:
-            await self._handle(scope, request, receive, send_with_id, outcome)
+            admitted = await self._admit(scope["path"], request, outcome)
+            if isinstance(admitted, _Refusal):
+                await responses.send_gateway_error(send_with_id, *admitted)
+            else:
+                await self._forward(admitted, scope, request, receive, send_with_id, outcome)
         except Exception:
             # A product app's handler has already logged and answered its own errors.
             if outcome.status is None:
@@ -152,88 +160,50 @@ class Gateway:
         finally:
             self._observe(scope, request_id, outcome, time.perf_counter() - started)
 
-    async def _handle(
-        self, scope: Scope, request: _Request, receive: Receive, send: Send, outcome: _Outcome
-    ) -> None:
-        path: str = scope["path"]
-        environment = Environment.LIVE
-        if path == SANDBOX_PREFIX or path.startswith(SANDBOX_PREFIX + "/"):
-            environment = Environment.SANDBOX
-            path = path[len(SANDBOX_PREFIX) :]
-        elif request.host and request.host in self._sandbox_hosts:
-            environment = Environment.SANDBOX
+    async def _admit(self, path: str, request: _Request, outcome: _Outcome) -> _Admitted | _Refusal:
+        """Steps 1 to 4, in order: the caller admitted, or the gateway's answer."""
+        environment, path = self._environment(path, request.host)
         outcome.environment = environment
 
         # 1. Which product?
         product = self._match(path)
         if product is None:
-            await responses.send_gateway_error(send, 404, responses.RESOURCE_NOT_FOUND)
-            return
+            return _NOT_FOUND
         outcome.product = product.id
 
         # 2. Whose key? (never from the query string)
         if request.key is None:
-            await responses.send_gateway_error(send, 401, responses.MISSING_KEY)
-            return
+            return _MISSING_KEY
         snapshot = await self._authenticate(request.key, product, environment)
         if snapshot is None:
-            await responses.send_gateway_error(send, 401, responses.INVALID_KEY)
-            return
+            return _INVALID_KEY
         outcome.snapshot = snapshot
-        limit_key = str(snapshot.subscription_id)
 
-        # 3. Which version?
+        # 3. Which version? Refusals from here on carry the rate-limit state, uncounted.
         now = self._clock()
         resolution = self._versions.resolve(product, request.version, now)
         if isinstance(resolution, Refused):
-            decision = await self._limiter.peek(limit_key, snapshot.rate_limit)
-            await responses.send_gateway_error(
-                send,
-                404,
-                resolution.message,
-                (*resolution.headers, *_limit_headers(snapshot, decision)),
+            return await self._refuse_uncounted(
+                snapshot, 404, resolution.message, resolution.headers
             )
-            return
         outcome.version = resolution.version
         if request.content_length is not None and (
             request.content_length < 0 or request.content_length > self._max_body
         ):
-            decision = await self._limiter.peek(limit_key, snapshot.rate_limit)
-            await responses.send_gateway_error(
-                send,
-                413,
-                responses.body_too_large_message(self._max_body),
-                (*resolution.headers, *_limit_headers(snapshot, decision)),
-            )
-            return
+            message = responses.body_too_large_message(self._max_body)
+            return await self._refuse_uncounted(snapshot, 413, message, resolution.headers)
 
         # 4. Within the limit? Counted from here on, refused or not.
-        if isinstance(self._limiter, MemoryRateLimiter):
-            decision = self._limiter.hit_now(limit_key, snapshot.rate_limit)  # no await needed
-        else:
-            decision = await self._limiter.hit(limit_key, snapshot.rate_limit)
+        decision = await self._limiter.hit(str(snapshot.subscription_id), snapshot.rate_limit)
         limit_headers = _limit_headers(snapshot, decision)
         if not decision.allowed:
-            await responses.send_gateway_error(
-                send,
+            retry_after = (b"retry-after", str(decision.reset).encode())
+            return _Refusal(
                 429,
                 responses.too_many_requests_message(decision.reset),
-                (
-                    *resolution.headers,
-                    (b"retry-after", str(decision.reset).encode()),
-                    *limit_headers,
-                ),
+                (*resolution.headers, retry_after, *limit_headers),
             )
-            return
-
-        # 5. Product code.
         self._usage.record(snapshot.key_id, now)
-        app = self._apps.get((product.id, resolution.version))
-        if app is None:
-            await responses.send_gateway_error(
-                send, 404, responses.RESOURCE_NOT_FOUND, (*resolution.headers, *limit_headers)
-            )
-            return
         context = SubscriptionContext(
             owner_kind=snapshot.owner_kind,
             owner_id=snapshot.owner_id,
@@ -243,23 +213,53 @@ class Gateway:
             key_id=snapshot.key_id,
             version=resolution.version,
         )
+        return _Admitted(path, context, (*resolution.headers, *limit_headers))
+
+    def _environment(self, path: str, host: str) -> tuple[Environment, str]:
+        """The environment a request is for, and its path without the sandbox prefix."""
+        if path == SANDBOX_PREFIX or path.startswith(SANDBOX_PREFIX + "/"):
+            return Environment.SANDBOX, path[len(SANDBOX_PREFIX) :]
+        if host and host in self._sandbox_hosts:
+            return Environment.SANDBOX, path
+        return Environment.LIVE, path
+
+    async def _refuse_uncounted(
+        self, snapshot: KeySnapshot, status: int, message: str, headers: Headers
+    ) -> _Refusal:
+        """A refusal after the key check: it shows the rate limit but does not count."""
+        decision = await self._limiter.peek(str(snapshot.subscription_id), snapshot.rate_limit)
+        return _Refusal(status, message, (*headers, *_limit_headers(snapshot, decision)))
+
+    async def _forward(
+        self,
+        admitted: _Admitted,
+        scope: Scope,
+        request: _Request,
+        receive: Receive,
+        send: Send,
+        outcome: _Outcome,
+    ) -> None:
+        """5. Product code, with the caller in the scope in place of the key."""
+        context = admitted.context
+        app = self._apps.get((context.product_id, context.version))
+        if app is None:
+            await responses.send_gateway_error(
+                send, 404, responses.RESOURCE_NOT_FOUND, admitted.headers
+            )
+            return
         # The scope is this request's own (the server makes one per request).
-        scope["path"] = path
-        scope["raw_path"] = path.encode()
+        scope["path"] = admitted.path
+        scope["raw_path"] = admitted.path.encode()
         scope["headers"] = request.forwarded
         scope[SCOPE_KEY] = context
-        outcome.extra = (*resolution.headers, *limit_headers)
-        inner_receive = receive
-        if request.content_length is None and scope.get("method") not in (
-            "GET",
-            "HEAD",
-            "OPTIONS",
-            "DELETE",
-        ):
-            inner_receive = _limited_receive(receive, self._max_body)
-
+        # A router in front of the gateway leaves itself here; the product app routes the
+        # request (and would build its URLs) with its own.
+        scope.pop("router", None)
+        outcome.extra = admitted.headers
+        if request.content_length is None and scope["method"] not in _BODILESS_METHODS:
+            receive = _limited_receive(receive, self._max_body)
         try:
-            await app(scope, inner_receive, send)
+            await app(scope, receive, send)
         except RequestBodyTooLarge:
             if outcome.status is None:
                 await responses.send_gateway_error(
@@ -313,8 +313,8 @@ class _Outcome:
     __slots__ = ("environment", "extra", "product", "snapshot", "status", "version")
 
     def __init__(self) -> None:
-        # Headers every response carries from step 3 on (versions, rate limits).
-        self.extra: tuple[tuple[bytes, bytes], ...] = ()
+        # Headers the product's responses get (versions, rate limits), once admitted.
+        self.extra: Headers = ()
         self.environment: str = Environment.LIVE
         self.product: str | None = None
         self.version: int | None = None
@@ -322,27 +322,36 @@ class _Outcome:
         self.snapshot: KeySnapshot | None = None
 
 
+class _Refusal(NamedTuple):
+    """The gateway's own answer: ``send_gateway_error``'s arguments."""
+
+    status: int
+    message: str
+    headers: Headers = ()
+
+
+_NOT_FOUND = _Refusal(404, responses.RESOURCE_NOT_FOUND)
+_MISSING_KEY = _Refusal(401, responses.MISSING_KEY)
+_INVALID_KEY = _Refusal(401, responses.INVALID_KEY)
+
+
+class _Admitted(NamedTuple):
+    path: str  # without the sandbox prefix, as the product apps route it
+    context: SubscriptionContext
+    # Headers every response to the request carries (versions, rate limits).
+    headers: Headers
+
+
 @functools.lru_cache(maxsize=1024)
 def _policy_header(rule: RateLimitRule) -> tuple[bytes, bytes]:
     return (b"ratelimit-policy", f'"default";q={rule.calls};w={rule.seconds}'.encode())
 
 
-def _limit_headers(snapshot: KeySnapshot, decision: Decision) -> tuple[tuple[bytes, bytes], ...]:
+def _limit_headers(snapshot: KeySnapshot, decision: Decision) -> Headers:
     return (
         _policy_header(snapshot.rate_limit),
         (b"ratelimit", f'"default";r={decision.remaining};t={decision.reset}'.encode()),
     )
-
-
-class RequestBodyTooLarge(Exception):
-    """Raised from ``receive`` when a body without a Content-Length passes the limit.
-
-    Product apps turn it into the gateway's 413 response.
-    """
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(responses.body_too_large_message(limit))
-        self.limit = limit
 
 
 def _limited_receive(receive: Receive, limit: int) -> Receive:
@@ -359,18 +368,3 @@ def _limited_receive(receive: Receive, limit: int) -> Receive:
         return message
 
     return limited
-
-
-_ID_ALLOWED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-")
-# Request ids need to be unique, not secret: a random per-process prefix and a counter
-# are unique across processes and restarts, and far cheaper than reading the OS's
-# random source for every request.
-_id_counter = itertools.count()
-_id_prefix = os.urandom(8).hex()
-
-
-def new_request_id(sent: bytes | None) -> str:
-    """The client's own id if it is sane (1-128 of A-Z a-z 0-9 . _ : -), else a new one."""
-    if sent is not None and 0 < len(sent) <= 128 and _ID_ALLOWED.issuperset(sent):
-        return sent.decode("ascii")
-    return f"{_id_prefix}{next(_id_counter):016x}"

@@ -1,13 +1,20 @@
-"""The gateway's own responses: ``{"statusCode", "message"}`` JSON, as APIM sends them."""
+"""The gateway's own responses: ``{"statusCode", "message"}`` JSON, as APIM sends them.
+
+The gateway sends them straight to the server (``send_gateway_error``); product apps
+that must answer in the gateway's shape return ``error_response`` or
+``too_many_requests`` instead of building the body themselves.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
+from starlette.responses import Response
 from starlette.types import Send
 
-JSON = (b"content-type", b"application/json; charset=utf-8")
+JSON_MEDIA_TYPE = "application/json; charset=utf-8"
+JSON = (b"content-type", JSON_MEDIA_TYPE.encode())
 
 RESOURCE_NOT_FOUND = "Resource not found"
 MISSING_KEY = (
@@ -47,6 +54,19 @@ async def send_gateway_error(
         }
     )
     await send({"type": "http.response.body", "body": content})
+
+
+def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    """A gateway error as a response object, for product apps."""
+    content = _FIXED.get((status, message)) or body(status, message)
+    return Response(content, status_code=status, media_type=JSON_MEDIA_TYPE, headers=headers)
+
+
+def too_many_requests(retry_after: int) -> Response:
+    """The gateway's 429 with its ``Retry-After``, as a product app can return it."""
+    return error_response(
+        429, too_many_requests_message(retry_after), {"Retry-After": str(retry_after)}
+    )
 
 
 def too_many_requests_message(retry_after: int) -> str:

@@ -99,8 +99,7 @@ def router() -> APIRouter:
         if caller.is_sandbox and client_id == SANDBOX_ALREADY_SUBMITTED:
             raise AlreadySubmitted()
         if caller.is_sandbox and client_id == SANDBOX_TOO_MANY_REQUESTS:
-            content = responses.body(429, responses.too_many_requests_message(SANDBOX_RETRY_AFTER))
-            return _json(content, 429, {"Retry-After": str(SANDBOX_RETRY_AFTER)})
+            return responses.too_many_requests(SANDBOX_RETRY_AFTER)
         try:
             body = jsontext.parse(await request.body())
         except jsontext.InvalidJson:
