@@ -24,7 +24,6 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy import inspect as sql_inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -38,7 +37,7 @@ from apprenticeships.catalog.products import (
     product_reference,
 )
 from apprenticeships.catalog.service import CatalogService
-from apprenticeships.demo.organisations import DEVELOPER_EMAIL, EMPLOYERS, PROVIDERS
+from apprenticeships.demo.service import KEY_EMPLOYER, KEY_PROVIDER, issue_demo_keys
 from apprenticeships.demo.service import seed as seed_demo
 from apprenticeships.errors import OperationError
 from apprenticeships.geo import importer as geo_importer
@@ -49,12 +48,11 @@ from apprenticeships.progress.importer import import_apprenticeships
 from apprenticeships.recruitment.review import ReviewService
 from apprenticeships.referencedata.importer import import_ifate_standards
 from apprenticeships.settings import RateLimitRule, Settings
+from apprenticeships.storage import migrate
 from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
 from apprenticeships.vacancies.vocabulary import AdvertStatus
 
 T = TypeVar("T")
-DEMO_EMPLOYER = EMPLOYERS[0]
-DEMO_PROVIDER = PROVIDERS[0]
 
 app = typer.Typer(
     help="Run and operate the Apprenticeship Service API platform.",
@@ -119,9 +117,7 @@ async def _ensure_schema(engine: AsyncEngine, settings: Settings) -> None:
     if _is_sqlite(settings):
         await install(engine)  # the embedded database looks after itself
         return
-    async with engine.connect() as connection:
-        tables = await connection.run_sync(lambda c: set(sql_inspect(c).get_table_names()))
-    if "api_keys" not in tables:
+    if not await migrate.is_installed(engine):
         raise CliError("the database has no tables yet: run `apprenticeships db upgrade` first")
 
 
@@ -719,47 +715,20 @@ def demo_keys() -> None:
     sandbox) and show how to call the APIs."""
 
     async def work(session: AsyncSession, settings: Settings) -> tuple[dict[str, str], str]:
-        accounts = AccountService(session)
-        developer = OwnerRef.parse(f"developer:{DEVELOPER_EMAIL}")
-        try:
-            await accounts.find_owner(developer)
-        except OperationError:
-            await accounts.add_developer(DEVELOPER_EMAIL, _now(), "Demo developer")
-        employer = OwnerRef.parse(f"employer:{DEMO_EMPLOYER.account_id}")
-        try:
-            await accounts.find_owner(employer)
-        except OperationError:
-            raise CliError(
-                f"the demo employer {DEMO_EMPLOYER.account_id} does not exist yet: "
-                "run `apprenticeships demo seed` first"
-            ) from None
-        provider = OwnerRef.parse(f"provider:{DEMO_PROVIDER.ukprn}")
-        keys = KeyService(session, settings.resolved_secret_key())
-        issued: dict[str, str] = {}
-        for owner, reference, name in (
-            (developer, "display-advert", "Demo"),
-            (developer, "display-advert-sandbox", "Demo sandbox"),
-            (employer, "recruitment", "Demo"),
-            (employer, "recruitment-sandbox", "Demo sandbox"),
-            (provider, "track-progress", "Demo"),
-            (provider, "track-progress-sandbox", "Demo sandbox"),
-        ):
-            product, environment = parse_product_reference(reference)
-            key = await keys.issue(owner, product, environment, _now(), name)
-            issued[reference] = key.secret
+        issued = await issue_demo_keys(session, settings.resolved_secret_key(), _now())
         return issued, settings.public_url
 
     issued, url = _run(work)
     live, sandbox = issued["display-advert"], issued["display-advert-sandbox"]
-    entity = DEMO_EMPLOYER.legal_entities[0]
+    entity = KEY_EMPLOYER.legal_entities[0]
     typer.echo(
         "\nDemo keys (shown once; `apprenticeships keys list` shows them):\n"
         f"  Display advert API, live:    {live}\n"
         f"  Display advert API, sandbox: {sandbox}\n"
-        f"  Recruitment API for {DEMO_EMPLOYER.name} (legal entity {entity.hashed_id}),\n"
+        f"  Recruitment API for {KEY_EMPLOYER.name} (legal entity {entity.hashed_id}),\n"
         f"    live:    {issued['recruitment']}\n"
         f"    sandbox: {issued['recruitment-sandbox']}\n"
-        f"  Track progress API for {DEMO_PROVIDER.name} (UKPRN {DEMO_PROVIDER.ukprn}),\n"
+        f"  Track progress API for {KEY_PROVIDER.name} (UKPRN {KEY_PROVIDER.ukprn}),\n"
         f"    live:    {issued['track-progress']}\n"
         f"    sandbox: {issued['track-progress-sandbox']}\n\n"
         "Try it:\n"
