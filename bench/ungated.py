@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from apprenticeships.app import Platform
 from apprenticeships.app import create_app as create_platform
 from apprenticeships.catalog.products import Environment, OwnerKind
-from apprenticeships.cli import SERVER_OPTIONS
+from apprenticeships.cli.serve import SERVER_OPTIONS
 from apprenticeships.gateway.context import SCOPE_KEY, SubscriptionContext
 from apprenticeships.settings import Settings
 

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.accounts.repository import LegalEntityRepository, OrganisationRepository
-from apprenticeships.accounts.service import AccountService, OwnerRef
-from apprenticeships.catalog.products import Environment, OwnerKind
+from apprenticeships.accounts.service import AccountError, AccountService, OwnerRef
+from apprenticeships.catalog.products import Environment, OwnerKind, parse_product_reference
 from apprenticeships.demo.apprenticeships import APPRENTICESHIPS
 from apprenticeships.demo.generator import (
     AdvertGenerator,
@@ -28,6 +28,7 @@ from apprenticeships.demo.organisations import (
 )
 from apprenticeships.demo.repository import DemoRepository
 from apprenticeships.errors import OperationError
+from apprenticeships.keys.service import KeyService
 from apprenticeships.progress.importer import import_apprenticeships
 from apprenticeships.referencedata.repository import KsbRepository, ReferenceDataRepository
 from apprenticeships.referencedata.service import shipped_standards
@@ -40,6 +41,11 @@ CHUNK = 2_000
 MANIFEST_REFERENCES = 20
 # KSB ids listed per apprenticeship record: enough to build a submission.
 MANIFEST_KSBS = 5
+
+# `demo keys` issues Recruitment keys for the first demo employer and Track progress
+# keys for the first demo provider: the README's examples use their ids.
+KEY_EMPLOYER = EMPLOYERS[0]
+KEY_PROVIDER = PROVIDERS[0]
 
 # Called with (adverts added so far, adverts to add in all).
 Progress = Callable[[int, int], None]
@@ -117,6 +123,45 @@ async def seed(
         # Running servers rebuild their search indexes when this commits.
         await CacheEventRepository(session).add(EventKind.VACANCIES, now)
     return await _manifest(repository, organisations, today)
+
+
+async def issue_demo_keys(
+    session: AsyncSession, secret_key: bytes, now: datetime
+) -> dict[str, str]:
+    """Issue a fresh live and sandbox key for each API: Display advert for the demo
+    developer (added if missing), Recruitment for ``KEY_EMPLOYER``, Track progress for
+    ``KEY_PROVIDER``. Returns the secrets by product reference (``recruitment-sandbox``).
+
+    The demo organisations must exist already (``seed``). Never commits.
+    """
+    accounts = AccountService(session)
+    developer = OwnerRef(OwnerKind.DEVELOPER, DEVELOPER_EMAIL)
+    try:
+        await accounts.find_owner(developer)
+    except AccountError:
+        await accounts.add_developer(DEVELOPER_EMAIL, now, "Demo developer")
+    employer = OwnerRef(OwnerKind.EMPLOYER, KEY_EMPLOYER.account_id)
+    try:
+        await accounts.find_owner(employer)
+    except AccountError:
+        raise DemoError(
+            f"the demo employer {KEY_EMPLOYER.account_id} does not exist yet: "
+            "run `apprenticeships demo seed` first"
+        ) from None
+    provider = OwnerRef(OwnerKind.PROVIDER, KEY_PROVIDER.ukprn)
+    keys = KeyService(session, secret_key)
+    issued: dict[str, str] = {}
+    for owner, reference, name in (
+        (developer, "display-advert", "Demo"),
+        (developer, "display-advert-sandbox", "Demo sandbox"),
+        (employer, "recruitment", "Demo"),
+        (employer, "recruitment-sandbox", "Demo sandbox"),
+        (provider, "track-progress", "Demo"),
+        (provider, "track-progress-sandbox", "Demo sandbox"),
+    ):
+        product, environment = parse_product_reference(reference)
+        issued[reference] = (await keys.issue(owner, product, environment, now, name)).secret
+    return issued
 
 
 @dataclass

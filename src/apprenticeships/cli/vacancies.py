@@ -1,0 +1,87 @@
+"""``apprenticeships vacancies``: reviewing adverts created through the Recruitment API."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from apprenticeships.cli.common import fail, now, out, run
+from apprenticeships.recruitment.review import AwaitingReview, ReviewService
+from apprenticeships.settings import Settings
+from apprenticeships.vacancies.vocabulary import AdvertStatus
+
+app = typer.Typer(help="Review adverts created through the Recruitment API.", no_args_is_help=True)
+
+ReferenceArgument = Annotated[
+    str, typer.Argument(help="The advert's reference, with or without VAC.")
+]
+
+
+def _reviewer() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in this environment
+        return "cli"
+
+
+@app.command("list")
+def list_awaiting(
+    status: Annotated[
+        str,
+        typer.Option(help="Submitted (waiting for review) or Review (waiting for the employer)."),
+    ] = "Submitted",
+) -> None:
+    """List adverts waiting for review, oldest first."""
+    wanted = {"submitted": AdvertStatus.SUBMITTED, "review": AdvertStatus.REVIEW}.get(
+        status.strip().lower()
+    )
+    if wanted is None:
+        fail("--status must be Submitted or Review")
+
+    async def work(session: AsyncSession, settings: Settings) -> list[AwaitingReview]:
+        return await ReviewService(session).awaiting((wanted,))
+
+    table = Table(
+        "reference", "status", "title", "employer", "provider", "by", "submitted", "closes"
+    )
+    for item in run(work):
+        table.add_row(
+            f"VAC{item.reference}",
+            item.status,
+            item.title,
+            item.employer,
+            item.provider,
+            item.owner_kind,
+            f"{item.submitted_at:%Y-%m-%d %H:%M}" if item.submitted_at else "",
+            item.closing_date,
+        )
+    out().print(table)
+
+
+@app.command("approve")
+def approve(reference: ReferenceArgument) -> None:
+    """Approve a submitted advert: it is live in the Display advert API at once."""
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        vacancy = await ReviewService(session).approve(reference, _reviewer(), now())
+        return f"VAC{vacancy.reference} is live until {vacancy.closing_date.isoformat()}."
+
+    typer.echo(run(work), err=True)
+
+
+@app.command("reject")
+def reject(
+    reference: ReferenceArgument,
+    reason: Annotated[str, typer.Option(help="Why, for the advert's owner.")] = "",
+) -> None:
+    """Reject a submitted advert, saying why."""
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        vacancy = await ReviewService(session).reject(reference, reason, _reviewer(), now())
+        return f"VAC{vacancy.reference} is rejected."
+
+    typer.echo(run(work), err=True)
