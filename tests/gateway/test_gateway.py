@@ -52,6 +52,12 @@ def api_headers(key: str, version: str | None = "2") -> list[tuple[bytes, bytes]
     return headers
 
 
+def mistyped(key: str) -> str:
+    """The key with its last character changed: always a different key, so always invalid
+    (its checksum no longer matches)."""
+    return key[:-1] + ("A" if key[-1] != "A" else "B")
+
+
 def remaining(response: RawResponse) -> int:
     value = response.header("RateLimit")
     assert value is not None
@@ -148,7 +154,7 @@ async def test_valid_key_reaches_the_product(platform: Platform, keys: dict[str,
 async def test_made_up_keys_are_invalid(platform: Platform, keys: dict[str, Any]) -> None:
     real = keys["live"].secret
     unknown = tokens.generate(tokens.Environment.LIVE).secret  # well formed, never issued
-    typo = real[:-1] + ("A" if real[-1] != "A" else "B")  # checksum no longer matches
+    typo = mistyped(real)  # checksum no longer matches
     for candidate in (unknown, typo, real.upper(), real + "x", real[:-1], "appr_live_", "abc"):
         response = await call(platform, ROUTES, api_headers(candidate))
         assert (response.status, response.body) == (401, INVALID), candidate
@@ -436,7 +442,7 @@ async def test_rejections_before_the_limit_are_not_counted(
     for _ in range(5):
         await call(platform, ROUTES, api_headers(key, None))  # missing version
         await call(platform, ROUTES, api_headers(key, "8"))  # unknown version
-        await call(platform, ROUTES, api_headers(key[:-1] + "0"))  # invalid key
+        await call(platform, ROUTES, api_headers(mistyped(key)))  # invalid key
         await call(platform, "/elsewhere", api_headers(key))  # unknown path
     second = await call(platform, ROUTES, api_headers(key))
     assert remaining(second) == 148
