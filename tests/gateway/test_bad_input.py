@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from apprenticeships.app import Platform
 from apprenticeships.settings import Settings
 from tests import builders
-from tests.support.asgi import RawResponse, call
+from tests.support.asgi import call
+from tests.support.responses import RawResponse
 
 ROUTES = "/vacancies/referencedata/courses/routes"
 INVALID = "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."

@@ -26,7 +26,8 @@ from apprenticeships.storage.engine import unit_of_work
 from apprenticeships.storage.models import ApiVersion, Organisation
 from tests import builders
 from tests.conftest import PlatformFactory
-from tests.support.asgi import RawResponse, call
+from tests.support.asgi import call
+from tests.support.responses import RawResponse
 
 ROUTES = "/vacancies/referencedata/courses/routes"
 NOT_FOUND = b'{"statusCode": 404, "message": "Resource not found"}'
