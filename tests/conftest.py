@@ -101,13 +101,17 @@ def make_settings(tmp_path: Path, sqlite_url: str) -> Callable[..., Settings]:
 
 
 PlatformFactory = Callable[..., AbstractAsyncContextManager[Platform]]
+PLATFORM_CLOCKS = ("clock", "epoch_clock", "monotonic_clock")
 
 
 @pytest.fixture
 def platform_factory(make_settings: Callable[..., Settings]) -> PlatformFactory:
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[Platform]:
-        platform = Platform(make_settings(**overrides))
+        """A running platform; ``overrides`` are settings, except the clocks, which are
+        the platform's own arguments."""
+        clocks = {name: overrides.pop(name) for name in PLATFORM_CLOCKS if name in overrides}
+        platform = Platform(make_settings(**overrides), **clocks)
         async with platform.running():
             yield platform
 

@@ -27,6 +27,7 @@ from apprenticeships.storage.models import ApiVersion, Organisation
 from tests import builders
 from tests.conftest import PlatformFactory
 from tests.support.asgi import call
+from tests.support.clocks import ManualClock
 from tests.support.responses import RawResponse
 
 ROUTES = "/vacancies/referencedata/courses/routes"
@@ -245,22 +246,27 @@ async def test_suspended_owner_keys_are_invalid(platform: Platform, keys: dict[s
 
 
 async def test_rotated_key_works_through_the_grace_period_then_stops(
-    platform: Platform, keys: dict[str, Any]
+    platform_factory: PlatformFactory,
 ) -> None:
-    old = keys["live"]
-    new = await builders.rotate_key(
-        platform.sessions, platform.secret_key, old.key_id, timedelta(seconds=1)
-    )
-    await platform.poller.poll_once()
-    first = await call(platform, ROUTES, api_headers(old.secret))
-    second = await call(platform, ROUTES, api_headers(new.secret))
-    assert (first.status, second.status) == (200, 200)
-    # Both keys belong to one subscription, so they share one counter.
-    assert remaining(second) == remaining(first) - 1
-    await asyncio.sleep(1.1)
-    expired = await call(platform, ROUTES, api_headers(old.secret))
-    assert (expired.status, expired.body) == (401, INVALID)
-    assert (await call(platform, ROUTES, api_headers(new.secret))).status == 200
+    clock = ManualClock(time.time())
+    async with platform_factory(epoch_clock=clock) as platform:
+        developer = await builders.create_developer(platform.sessions)
+        old = await builders.issue_key(
+            platform.sessions, platform.secret_key, f"developer:{developer}"
+        )
+        new = await builders.rotate_key(
+            platform.sessions, platform.secret_key, old.key_id, timedelta(minutes=10)
+        )
+        await platform.poller.poll_once()
+        first = await call(platform, ROUTES, api_headers(old.secret))
+        second = await call(platform, ROUTES, api_headers(new.secret))
+        assert (first.status, second.status) == (200, 200)
+        # Both keys belong to one subscription, so they share one counter.
+        assert remaining(second) == remaining(first) - 1
+        clock.now = time.time() + 10 * 60  # the grace period is over
+        expired = await call(platform, ROUTES, api_headers(old.secret))
+        assert (expired.status, expired.body) == (401, INVALID)
+        assert (await call(platform, ROUTES, api_headers(new.secret))).status == 200
 
 
 async def test_product_code_gets_the_subscription_context_and_never_the_key(
@@ -488,22 +494,47 @@ async def test_limit_admits_exactly_q_then_429_with_retry_after(
 
 
 async def test_window_resets_to_the_full_allowance_and_429s_do_not_extend_it(
-    platform_factory: PlatformFactory, limiter_backend: dict[str, Any]
+    platform_factory: PlatformFactory,
 ) -> None:
-    async with platform_factory(rate_limit="2/1", **limiter_backend) as platform:
+    clock = ManualClock()
+    async with platform_factory(rate_limit="2/1", monotonic_clock=clock) as platform:
         key = await builders.developer_key(platform)
-        opened = time.monotonic()
+        opened = clock()
         assert [(await call(platform, ROUTES, api_headers(key))).status for _ in range(2)] == [
             200,
             200,
         ]
         # Keep hammering: refused requests must not push the end of the window back.
-        while time.monotonic() - opened < 0.8:
+        for _ in range(19):
+            refused = await call(platform, ROUTES, api_headers(key))
+            assert refused.status == 429
+            assert refused.header("Retry-After") == "1"
+            clock.advance(0.05)
+        clock.now = opened + 1  # the window's end
+        fresh = await call(platform, ROUTES, api_headers(key))
+        assert fresh.status == 200
+        assert remaining(fresh) == 1
+
+
+async def test_redis_window_resets_to_the_full_allowance_and_429s_do_not_extend_it(
+    platform_factory: PlatformFactory, redis_url: tuple[str, str]
+) -> None:
+    url, prefix = redis_url
+    async with platform_factory(rate_limit="2/1", redis_url=url, redis_prefix=prefix) as platform:
+        key = await builders.developer_key(platform)
+        # The window runs on Redis's clock, so this test waits for real; it reads its own
+        # clock around the first request, which bounds where the window can start.
+        before = time.monotonic()
+        assert (await call(platform, ROUTES, api_headers(key))).status == 200
+        opened_by = time.monotonic()
+        assert (await call(platform, ROUTES, api_headers(key))).status == 200
+        # Keep hammering: refused requests must not push the end of the window back.
+        while time.monotonic() < before + 0.6:  # well inside the window
             refused = await call(platform, ROUTES, api_headers(key))
             assert refused.status == 429
             assert refused.header("Retry-After") == "1"
             await asyncio.sleep(0.05)
-        await asyncio.sleep(max(0.0, opened + 1.05 - time.monotonic()))
+        await asyncio.sleep(max(0.0, opened_by + 1.05 - time.monotonic()))  # surely after it
         fresh = await call(platform, ROUTES, api_headers(key))
         assert fresh.status == 200
         assert remaining(fresh) == 1
