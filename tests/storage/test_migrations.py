@@ -16,7 +16,7 @@ from apprenticeships.storage.models import Base
 from tests.support import services
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", services.POSTGRES_PARAM])
 def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path}/empty.sqlite3"

@@ -21,6 +21,9 @@ POSTGRES_URL = os.environ.get("APPRENTICESHIPS_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("APPRENTICESHIPS_TEST_REDIS_URL", "")
 REDIS_PREFIX = os.environ.get("APPRENTICESHIPS_TEST_REDIS_PREFIX", "apprenticeships-test:")
 REQUIRED = os.environ.get("APPRENTICESHIPS_TEST_REQUIRE_SERVICES") == "1"
+# The PostgreSQL parameter of a fixture that runs on both databases: marked, so that
+# `-m "not postgres"` leaves it out.
+POSTGRES_PARAM = pytest.param("postgresql", marks=pytest.mark.postgres)
 
 
 def require(value: str, variable: str, what: str) -> None:

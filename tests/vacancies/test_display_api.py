@@ -521,9 +521,7 @@ VALUES = st.one_of(
 )
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     query=st.lists(st.tuples(st.sampled_from(PARAMETER_NAMES), VALUES), max_size=6),
     version=st.sampled_from(["1", "2"]),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from apprenticeships.vacancies.search import (
@@ -172,7 +172,6 @@ def reference_search(
     return [row.reference for row, _ in page], [d for _, d in page], len(live), len(found)
 
 
-@settings(max_examples=400, deadline=None)
 @given(data=adverts(), query=queries)
 def test_index_matches_the_reference_implementation(
     data: tuple[list[IndexRow], list[tuple[int, float, float]]], query: SearchQuery
@@ -198,7 +197,6 @@ def _assert_matches(
             assert math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-9)
 
 
-@settings(max_examples=400, deadline=None)
 @given(
     data=adverts(),
     changed=st.sets(st.integers(1, 60)),
@@ -242,7 +240,6 @@ unfiltered_queries = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
 @given(data=adverts(), query=unfiltered_queries, hidden=st.sets(st.integers(1, 60)))
 def test_searches_without_filters_walk_the_precomputed_order_correctly(
     data: tuple[list[IndexRow], list[tuple[int, float, float]]],
