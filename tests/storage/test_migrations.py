@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,9 +22,7 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
         return
     databases = request.getfixturevalue("postgres_databases")
     services.require(services.POSTGRES_URL, "APPRENTICESHIPS_TEST_DATABASE_URL", "PostgreSQL")
-    name = f"{databases.prefix}_empty"
-    asyncio.run(databases._execute(f'CREATE DATABASE "{name}"'))
-    url = databases.url_for(name)
+    url = databases.new_empty()
     yield url
     databases.drop(url)
 
