@@ -372,7 +372,6 @@ async def test_an_approved_advert_is_live_on_every_process_within_seconds(
 
 def test_serve_with_two_workers_and_no_redis_is_refused(system: Harness) -> None:
     port = free_port()
-    started = time.monotonic()
     process = subprocess.Popen(
         [sys.executable, "-m", "apprenticeships", "serve", "--workers", "2", "--port", str(port)],
         env=system.env(),  # no APPRENTICESHIPS_REDIS_URL
@@ -384,15 +383,17 @@ def test_serve_with_two_workers_and_no_redis_is_refused(system: Harness) -> None
         start_new_session=True,
     )
     try:
-        stdout, stderr = process.communicate(timeout=15)
+        # A generous deadline: starting Python and importing the platform alone can take
+        # ten seconds on a busy machine. That it refused before starting anything shows
+        # in its output: one error line, no server or worker log lines.
+        stdout, stderr = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         stdout, stderr = process.communicate()
         pytest.fail(f"serve --workers 2 without Redis did not exit:\n{stdout}\n{stderr}")
-    elapsed = time.monotonic() - started
 
     assert process.returncode != 0, (stdout, stderr)
-    assert elapsed < 10
+    assert stdout == "", stdout
     lines = stderr.strip().splitlines()
     assert len(lines) == 1, stderr
     assert lines[0].startswith("error: ")
