@@ -367,26 +367,30 @@ async def _release_v2_at(platform: Platform, released_at: datetime) -> None:
 
 
 async def test_deprecated_version_carries_deprecation_sunset_and_link(
-    platform: Platform, keys: dict[str, Any]
+    platform_factory: PlatformFactory,
 ) -> None:
-    released = datetime(2026, 10, 1, 9, 30, tzinfo=UTC)
-    await _release_v2_at(platform, released)
-    old = await call(platform, ROUTES, api_headers(keys["live"].secret, "1"))
-    assert old.status == 200
-    assert old.header("Deprecation") == f"@{int(released.timestamp())}"
-    sunset = parsedate_to_datetime(old.header("Sunset") or "")
-    assert sunset == add_months(released, 3) == datetime(2027, 1, 1, 9, 30, tzinfo=UTC)
-    assert (
-        old.header("Link")
-        == '<http://127.0.0.1:8000/docs/display-advert/v2>; rel="successor-version"'
-    )
-    assert old.header("api-supported-versions") == "1, 2"
-    current = await call(platform, ROUTES, api_headers(keys["live"].secret, "2"))
-    assert current.status == 200
-    assert current.header("Deprecation") is None
-    assert current.header("Sunset") is None
-    assert current.header("api-supported-versions") == "1, 2"
-    assert old.json() == current.json()
+    # The gateway's clock is set inside the deprecation, whatever the date of the run.
+    moment = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
+    async with platform_factory(epoch_clock=ManualClock(moment.timestamp())) as platform:
+        key = await builders.developer_key(platform)
+        released = datetime(2026, 10, 1, 9, 30, tzinfo=UTC)
+        await _release_v2_at(platform, released)
+        old = await call(platform, ROUTES, api_headers(key, "1"))
+        assert old.status == 200
+        assert old.header("Deprecation") == f"@{int(released.timestamp())}"
+        sunset = parsedate_to_datetime(old.header("Sunset") or "")
+        assert sunset == add_months(released, 3) == datetime(2027, 1, 1, 9, 30, tzinfo=UTC)
+        assert (
+            old.header("Link")
+            == '<http://127.0.0.1:8000/docs/display-advert/v2>; rel="successor-version"'
+        )
+        assert old.header("api-supported-versions") == "1, 2"
+        current = await call(platform, ROUTES, api_headers(key, "2"))
+        assert current.status == 200
+        assert current.header("Deprecation") is None
+        assert current.header("Sunset") is None
+        assert current.header("api-supported-versions") == "1, 2"
+        assert old.json() == current.json()
 
 
 async def test_decommissioned_version_is_404_saying_when_and_what_to_use(
