@@ -62,8 +62,8 @@ class FuzzWorld:
         (base URL, key) environment; the failures, described.
 
         Each operation and mode is a property test of its own, so each gets a quarter of
-        the Hypothesis profile's examples (tests/conftest.py): a whole API, both modes,
-        costs about as much as two other property tests."""
+        the Hypothesis profile's examples (tests/conftest.py): fuzzing a whole API costs
+        a few property tests, not one for every operation and mode."""
         examples = max(1, settings.default.max_examples // 4)
         failures: list[str] = []
         for operation in (result.ok() for result in self.schema.get_all_operations()):
