@@ -205,11 +205,8 @@ def test_unmigrated_postgres_gets_a_clear_instruction(
 
     services.require(services.POSTGRES_URL, "APPRENTICESHIPS_TEST_DATABASE_URL", "PostgreSQL")
     assert isinstance(postgres_databases, services.PostgresDatabases)
-    import asyncio
 
-    name = f"{postgres_databases.prefix}_bare"
-    asyncio.run(postgres_databases._execute(f'CREATE DATABASE "{name}"'))
-    url = postgres_databases.url_for(name)
+    url = postgres_databases.new_empty()
     try:
         monkeypatch.setenv("APPRENTICESHIPS_DATABASE_URL", url)
         assert "run `apprenticeships db upgrade` first" in cli("keys", "list", ok=False).stderr

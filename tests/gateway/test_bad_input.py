@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from apprenticeships.app import Platform
 from apprenticeships.settings import Settings
 from tests import builders
-from tests.support.asgi import RawResponse, call
+from tests.support.asgi import call
+from tests.support.responses import RawResponse
 
 ROUTES = "/vacancies/referencedata/courses/routes"
 INVALID = "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."
@@ -88,9 +89,7 @@ def run(platform: Platform, path: str, headers: list[tuple[bytes, bytes]]) -> Ra
     return platform.loop.run_until_complete(call(platform, path, headers))  # type: ignore[attr-defined, no-any-return]
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(key=HEADER_BYTES | st.sampled_from(NASTY), version=HEADER_BYTES | st.sampled_from(NASTY))
 def test_any_key_and_version_bytes_get_a_gateway_answer(
     shared_platform: tuple[Platform, str], key: bytes, version: bytes
@@ -104,9 +103,7 @@ def test_any_key_and_version_bytes_get_a_gateway_answer(
         assert (response.status, response.json()["message"]) == (401, MISSING)
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     version=HEADER_BYTES | st.sampled_from(NASTY),
     request_id=HEADER_BYTES | st.sampled_from(NASTY),
@@ -137,9 +134,7 @@ def test_valid_key_with_any_other_headers_never_fails(
         assert len(message) < 200
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.text(min_size=1, max_size=200).map(lambda p: "/" + p))
 def test_any_path_gets_a_gateway_answer(shared_platform: tuple[Platform, str], path: str) -> None:
     platform, key = shared_platform

@@ -26,7 +26,9 @@ from apprenticeships.storage.engine import unit_of_work
 from apprenticeships.storage.models import ApiVersion, Organisation
 from tests import builders
 from tests.conftest import PlatformFactory
-from tests.support.asgi import RawResponse, call
+from tests.support.asgi import call
+from tests.support.clocks import ManualClock
+from tests.support.responses import RawResponse
 
 ROUTES = "/vacancies/referencedata/courses/routes"
 NOT_FOUND = b'{"statusCode": 404, "message": "Resource not found"}'
@@ -50,6 +52,12 @@ def api_headers(key: str, version: str | None = "2") -> list[tuple[bytes, bytes]
     if version is not None:
         headers.append((b"x-version", version.encode()))
     return headers
+
+
+def mistyped(key: str) -> str:
+    """The key with its last character changed: always a different key, so always invalid
+    (its checksum no longer matches)."""
+    return key[:-1] + ("A" if key[-1] != "A" else "B")
 
 
 def remaining(response: RawResponse) -> int:
@@ -148,7 +156,7 @@ async def test_valid_key_reaches_the_product(platform: Platform, keys: dict[str,
 async def test_made_up_keys_are_invalid(platform: Platform, keys: dict[str, Any]) -> None:
     real = keys["live"].secret
     unknown = tokens.generate(tokens.Environment.LIVE).secret  # well formed, never issued
-    typo = real[:-1] + ("A" if real[-1] != "A" else "B")  # checksum no longer matches
+    typo = mistyped(real)  # checksum no longer matches
     for candidate in (unknown, typo, real.upper(), real + "x", real[:-1], "appr_live_", "abc"):
         response = await call(platform, ROUTES, api_headers(candidate))
         assert (response.status, response.body) == (401, INVALID), candidate
@@ -238,22 +246,27 @@ async def test_suspended_owner_keys_are_invalid(platform: Platform, keys: dict[s
 
 
 async def test_rotated_key_works_through_the_grace_period_then_stops(
-    platform: Platform, keys: dict[str, Any]
+    platform_factory: PlatformFactory,
 ) -> None:
-    old = keys["live"]
-    new = await builders.rotate_key(
-        platform.sessions, platform.secret_key, old.key_id, timedelta(seconds=1)
-    )
-    await platform.poller.poll_once()
-    first = await call(platform, ROUTES, api_headers(old.secret))
-    second = await call(platform, ROUTES, api_headers(new.secret))
-    assert (first.status, second.status) == (200, 200)
-    # Both keys belong to one subscription, so they share one counter.
-    assert remaining(second) == remaining(first) - 1
-    await asyncio.sleep(1.1)
-    expired = await call(platform, ROUTES, api_headers(old.secret))
-    assert (expired.status, expired.body) == (401, INVALID)
-    assert (await call(platform, ROUTES, api_headers(new.secret))).status == 200
+    clock = ManualClock(time.time())
+    async with platform_factory(epoch_clock=clock) as platform:
+        developer = await builders.create_developer(platform.sessions)
+        old = await builders.issue_key(
+            platform.sessions, platform.secret_key, f"developer:{developer}"
+        )
+        new = await builders.rotate_key(
+            platform.sessions, platform.secret_key, old.key_id, timedelta(minutes=10)
+        )
+        await platform.poller.poll_once()
+        first = await call(platform, ROUTES, api_headers(old.secret))
+        second = await call(platform, ROUTES, api_headers(new.secret))
+        assert (first.status, second.status) == (200, 200)
+        # Both keys belong to one subscription, so they share one counter.
+        assert remaining(second) == remaining(first) - 1
+        clock.now = time.time() + 10 * 60  # the grace period is over
+        expired = await call(platform, ROUTES, api_headers(old.secret))
+        assert (expired.status, expired.body) == (401, INVALID)
+        assert (await call(platform, ROUTES, api_headers(new.secret))).status == 200
 
 
 async def test_product_code_gets_the_subscription_context_and_never_the_key(
@@ -354,26 +367,30 @@ async def _release_v2_at(platform: Platform, released_at: datetime) -> None:
 
 
 async def test_deprecated_version_carries_deprecation_sunset_and_link(
-    platform: Platform, keys: dict[str, Any]
+    platform_factory: PlatformFactory,
 ) -> None:
-    released = datetime(2026, 10, 1, 9, 30, tzinfo=UTC)
-    await _release_v2_at(platform, released)
-    old = await call(platform, ROUTES, api_headers(keys["live"].secret, "1"))
-    assert old.status == 200
-    assert old.header("Deprecation") == f"@{int(released.timestamp())}"
-    sunset = parsedate_to_datetime(old.header("Sunset") or "")
-    assert sunset == add_months(released, 3) == datetime(2027, 1, 1, 9, 30, tzinfo=UTC)
-    assert (
-        old.header("Link")
-        == '<http://127.0.0.1:8000/docs/display-advert/v2>; rel="successor-version"'
-    )
-    assert old.header("api-supported-versions") == "1, 2"
-    current = await call(platform, ROUTES, api_headers(keys["live"].secret, "2"))
-    assert current.status == 200
-    assert current.header("Deprecation") is None
-    assert current.header("Sunset") is None
-    assert current.header("api-supported-versions") == "1, 2"
-    assert old.json() == current.json()
+    # The gateway's clock is set inside the deprecation, whatever the date of the run.
+    moment = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
+    async with platform_factory(epoch_clock=ManualClock(moment.timestamp())) as platform:
+        key = await builders.developer_key(platform)
+        released = datetime(2026, 10, 1, 9, 30, tzinfo=UTC)
+        await _release_v2_at(platform, released)
+        old = await call(platform, ROUTES, api_headers(key, "1"))
+        assert old.status == 200
+        assert old.header("Deprecation") == f"@{int(released.timestamp())}"
+        sunset = parsedate_to_datetime(old.header("Sunset") or "")
+        assert sunset == add_months(released, 3) == datetime(2027, 1, 1, 9, 30, tzinfo=UTC)
+        assert (
+            old.header("Link")
+            == '<http://127.0.0.1:8000/docs/display-advert/v2>; rel="successor-version"'
+        )
+        assert old.header("api-supported-versions") == "1, 2"
+        current = await call(platform, ROUTES, api_headers(key, "2"))
+        assert current.status == 200
+        assert current.header("Deprecation") is None
+        assert current.header("Sunset") is None
+        assert current.header("api-supported-versions") == "1, 2"
+        assert old.json() == current.json()
 
 
 async def test_decommissioned_version_is_404_saying_when_and_what_to_use(
@@ -436,7 +453,7 @@ async def test_rejections_before_the_limit_are_not_counted(
     for _ in range(5):
         await call(platform, ROUTES, api_headers(key, None))  # missing version
         await call(platform, ROUTES, api_headers(key, "8"))  # unknown version
-        await call(platform, ROUTES, api_headers(key[:-1] + "0"))  # invalid key
+        await call(platform, ROUTES, api_headers(mistyped(key)))  # invalid key
         await call(platform, "/elsewhere", api_headers(key))  # unknown path
     second = await call(platform, ROUTES, api_headers(key))
     assert remaining(second) == 148
@@ -481,22 +498,47 @@ async def test_limit_admits_exactly_q_then_429_with_retry_after(
 
 
 async def test_window_resets_to_the_full_allowance_and_429s_do_not_extend_it(
-    platform_factory: PlatformFactory, limiter_backend: dict[str, Any]
+    platform_factory: PlatformFactory,
 ) -> None:
-    async with platform_factory(rate_limit="2/1", **limiter_backend) as platform:
+    clock = ManualClock()
+    async with platform_factory(rate_limit="2/1", monotonic_clock=clock) as platform:
         key = await builders.developer_key(platform)
-        opened = time.monotonic()
+        opened = clock()
         assert [(await call(platform, ROUTES, api_headers(key))).status for _ in range(2)] == [
             200,
             200,
         ]
         # Keep hammering: refused requests must not push the end of the window back.
-        while time.monotonic() - opened < 0.8:
+        for _ in range(19):
+            refused = await call(platform, ROUTES, api_headers(key))
+            assert refused.status == 429
+            assert refused.header("Retry-After") == "1"
+            clock.advance(0.05)
+        clock.now = opened + 1  # the window's end
+        fresh = await call(platform, ROUTES, api_headers(key))
+        assert fresh.status == 200
+        assert remaining(fresh) == 1
+
+
+async def test_redis_window_resets_to_the_full_allowance_and_429s_do_not_extend_it(
+    platform_factory: PlatformFactory, redis_url: tuple[str, str]
+) -> None:
+    url, prefix = redis_url
+    async with platform_factory(rate_limit="2/1", redis_url=url, redis_prefix=prefix) as platform:
+        key = await builders.developer_key(platform)
+        # The window runs on Redis's clock, so this test waits for real; it reads its own
+        # clock around the first request, which bounds where the window can start.
+        before = time.monotonic()
+        assert (await call(platform, ROUTES, api_headers(key))).status == 200
+        opened_by = time.monotonic()
+        assert (await call(platform, ROUTES, api_headers(key))).status == 200
+        # Keep hammering: refused requests must not push the end of the window back.
+        while time.monotonic() < before + 0.6:  # well inside the window
             refused = await call(platform, ROUTES, api_headers(key))
             assert refused.status == 429
             assert refused.header("Retry-After") == "1"
             await asyncio.sleep(0.05)
-        await asyncio.sleep(max(0.0, opened + 1.05 - time.monotonic()))
+        await asyncio.sleep(max(0.0, opened_by + 1.05 - time.monotonic()))  # surely after it
         fresh = await call(platform, ROUTES, api_headers(key))
         assert fresh.status == 200
         assert remaining(fresh) == 1

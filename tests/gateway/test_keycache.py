@@ -6,6 +6,7 @@ from apprenticeships.catalog.products import Environment, OwnerKind
 from apprenticeships.gateway.keycache import KeyCache
 from apprenticeships.keys.snapshot import KeySnapshot
 from apprenticeships.settings import RateLimitRule
+from tests.support.clocks import ManualClock
 
 SNAPSHOT = KeySnapshot(
     key_id="key_1",
@@ -80,10 +81,10 @@ async def test_invalidation_during_a_load_is_not_overwritten_by_stale_data() -> 
 
 
 async def test_snapshots_are_reread_after_their_ttl() -> None:
-    now = [0.0]
+    clock = ManualClock(0.0)
     store = Store()
-    cache = KeyCache(store.load, ttl=10, clock=lambda: now[0])
+    cache = KeyCache(store.load, ttl=10, clock=clock)
     await cache.get("good")
-    now[0] = 11
+    clock.advance(11)
     await cache.get("good")
     assert store.queries == 2

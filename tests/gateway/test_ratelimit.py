@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -16,16 +17,9 @@ from apprenticeships.gateway.ratelimit import (
 )
 from apprenticeships.gateway.redisclient import PipelinedRedis
 from apprenticeships.settings import RateLimitRule
+from tests.support.clocks import ManualClock
 
 RULE = RateLimitRule(150, 300)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_rate_limit_rule_parses_calls_per_seconds() -> None:
@@ -36,28 +30,28 @@ def test_rate_limit_rule_parses_calls_per_seconds() -> None:
 
 
 def test_memory_window_is_fixed_and_anchored_at_the_first_request() -> None:
-    clock = Clock()
+    clock = ManualClock()
     limiter = MemoryRateLimiter(clock)
     rule = RateLimitRule(3, 300)
     assert limiter.peek_now("s", rule) == Decision(True, 3, 300)
     assert limiter.hit_now("s", rule) == Decision(True, 2, 300)
-    clock.now += 100.2
+    clock.advance(100.2)
     assert limiter.hit_now("s", rule) == Decision(True, 1, 200)
     assert limiter.hit_now("s", rule) == Decision(True, 0, 200)
     assert limiter.hit_now("s", rule) == Decision(False, 0, 200)
-    clock.now += 199.5
+    clock.advance(199.5)
     assert limiter.hit_now("s", rule) == Decision(False, 0, 1)  # never 0
-    clock.now += 0.5
+    clock.advance(0.5)
     assert limiter.hit_now("s", rule) == Decision(True, 2, 300)
 
 
 def test_memory_windows_are_per_subscription_and_swept() -> None:
-    clock = Clock()
+    clock = ManualClock()
     limiter = MemoryRateLimiter(clock, sweep_every=10)
     rule = RateLimitRule(1, 10)
     for name in range(50):
         assert limiter.hit_now(str(name), rule).allowed
-    clock.now += 11
+    clock.advance(11)
     for name in range(50, 110):
         limiter.hit_now(str(name), rule)
     # Expired windows were dropped on the way; only the 60 live ones remain.
@@ -84,12 +78,16 @@ async def test_redis_counts_exactly_under_concurrency(redis_limiter: RedisRateLi
 async def test_redis_window_expires_and_refusals_do_not_extend_it(
     redis_limiter: RedisRateLimiter,
 ) -> None:
+    # The window runs on Redis's clock, so this test waits for real; it reads its own
+    # clock around the first request, which bounds where the window can start.
     rule = RateLimitRule(1, 1)
+    before = time.monotonic()
     assert (await redis_limiter.hit("w", rule)).allowed
-    for _ in range(5):
+    opened_by = time.monotonic()
+    while time.monotonic() < before + 0.6:  # well inside the window
         assert not (await redis_limiter.hit("w", rule)).allowed
         await asyncio.sleep(0.15)
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(max(0.0, opened_by + 1.05 - time.monotonic()))  # surely after it
     assert (await redis_limiter.hit("w", rule)).allowed
 
 
@@ -114,7 +112,7 @@ class BrokenRedis:
 
 
 async def test_fallback_limits_per_process_while_redis_is_down_and_recovers() -> None:
-    clock = Clock()
+    clock = ManualClock()
     broken = BrokenRedis()
     states: list[bool] = []
     limiter = FallbackRateLimiter(
@@ -131,7 +129,7 @@ async def test_fallback_limits_per_process_while_redis_is_down_and_recovers() ->
     assert states == [False]
     # Redis was tried once, then left alone until the retry interval passed.
     assert broken.calls == 1
-    clock.now += 1.5
+    clock.advance(1.5)
     broken.up = True
     assert (await limiter.hit("s", rule)).allowed
     assert limiter.backend == "redis"

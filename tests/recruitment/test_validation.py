@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from apprenticeships.recruitment import messages as m
@@ -567,7 +567,6 @@ PATHS = [
 ]  # fmt: skip
 
 
-@settings(max_examples=500, deadline=None)
 @given(changes=st.lists(st.tuples(st.sampled_from(PATHS), JSON_VALUES), max_size=6))
 def test_any_json_anywhere_is_read_without_crashing(changes: list[tuple[str, Any]]) -> None:
     body = valid_body()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,16 +15,14 @@ from apprenticeships.storage.models import Base
 from tests.support import services
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", services.POSTGRES_PARAM])
 def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path}/empty.sqlite3"
         return
     databases = request.getfixturevalue("postgres_databases")
     services.require(services.POSTGRES_URL, "APPRENTICESHIPS_TEST_DATABASE_URL", "PostgreSQL")
-    name = f"{databases.prefix}_empty"
-    asyncio.run(databases._execute(f'CREATE DATABASE "{name}"'))
-    url = databases.url_for(name)
+    url = databases.new_empty()
     yield url
     databases.drop(url)
 

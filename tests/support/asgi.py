@@ -3,27 +3,9 @@ HTTP client library would let through (control characters, 10 KB values, odd cas
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import Any
-
 from starlette.types import ASGIApp, Message
 
-
-@dataclass
-class RawResponse:
-    status: int
-    headers: list[tuple[bytes, bytes]]
-    body: bytes
-
-    def header(self, name: str) -> str | None:
-        wanted = name.lower().encode()
-        values = [v.decode("latin-1") for k, v in self.headers if k.lower() == wanted]
-        assert len(values) <= 1, f"{name} sent {len(values)} times"
-        return values[0] if values else None
-
-    def json(self) -> Any:
-        return json.loads(self.body)
+from tests.support.responses import RawResponse
 
 
 async def call(

@@ -57,18 +57,20 @@ class FuzzWorld:
             base_url=base_url, headers={KEY_HEADER: self.keys[key]}, checks=CHECKS
         )
 
-    def fuzz(
-        self, environments: Sequence[tuple[str, str]], examples: int, prepare: Prepare
-    ) -> list[str]:
+    def fuzz(self, environments: Sequence[tuple[str, str]], prepare: Prepare) -> list[str]:
         """Fuzz every operation in both generation modes, each case sent to every
-        (base URL, key) environment; the failures, described."""
+        (base URL, key) environment; the failures, described.
+
+        Each operation and mode is a property test of its own, so each gets a quarter of
+        the Hypothesis profile's examples (tests/conftest.py): fuzzing a whole API costs
+        a few property tests, not one for every operation and mode."""
+        examples = max(1, settings.default.max_examples // 4)
         failures: list[str] = []
         for operation in (result.ok() for result in self.schema.get_all_operations()):
             for mode in schemathesis.GenerationMode:
 
                 @settings(
                     max_examples=examples,
-                    deadline=None,
                     # One function per operation and mode: a shared example database
                     # would replay one operation's examples against another.
                     database=None,

@@ -7,6 +7,8 @@ import asyncio
 import os
 import shutil
 import uuid
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,9 @@ POSTGRES_URL = os.environ.get("APPRENTICESHIPS_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("APPRENTICESHIPS_TEST_REDIS_URL", "")
 REDIS_PREFIX = os.environ.get("APPRENTICESHIPS_TEST_REDIS_PREFIX", "apprenticeships-test:")
 REQUIRED = os.environ.get("APPRENTICESHIPS_TEST_REQUIRE_SERVICES") == "1"
+# The PostgreSQL parameter of a fixture that runs on both databases: marked, so that
+# `-m "not postgres"` leaves it out.
+POSTGRES_PARAM = pytest.param("postgresql", marks=pytest.mark.postgres)
 
 
 def require(value: str, variable: str, what: str) -> None:
@@ -53,6 +58,13 @@ class SqliteDatabases:
 
 
 class PostgresDatabases:
+    """A fresh database per test, copied from the template. Creating and dropping a
+    database is mostly the server's disk work, often as long as a test takes, so it is
+    done in the background: one thread keeps the next databases ready before they are
+    asked for, another drops used ones while the next test runs."""
+
+    READY = 2
+
     def __init__(self, url: str) -> None:
         self.admin_url = to_async_url(url)
         base = make_url(self.admin_url).database or "test"
@@ -61,6 +73,12 @@ class PostgresDatabases:
         self.created: list[str] = []
         asyncio.run(self._execute(f'CREATE DATABASE "{self.template}"'))
         asyncio.run(_install(self.url_for(self.template)))
+        self._creator = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-db-create")
+        self._dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-db-drop")
+        self._ready = deque(
+            self._creator.submit(self._create, self.template) for _ in range(self.READY)
+        )
+        self._drops: list[Future[None]] = []
 
     def url_for(self, name: str) -> str:
         return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
@@ -74,18 +92,39 @@ class PostgresDatabases:
         finally:
             await engine.dispose()
 
-    def new(self) -> str:
+    def _create(self, template: str | None = None) -> str:
         name = f"{self.prefix}_{len(self.created)}"
-        asyncio.run(self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
-        self.created.append(name)
-        return self.url_for(name)
+        self.created.append(name)  # only the creating thread appends
+        copied = f' TEMPLATE "{template}"' if template else ""
+        asyncio.run(self._execute(f'CREATE DATABASE "{name}"{copied}'))
+        return name
 
-    def drop(self, url: str) -> None:
-        name = make_url(url).database
+    def _drop(self, name: str) -> None:
         asyncio.run(self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
+    def new(self) -> str:
+        """A database with the schema and reference data, as installed."""
+        self._ready.append(self._creator.submit(self._create, self.template))
+        return self.url_for(self._ready.popleft().result())
+
+    def new_empty(self) -> str:
+        """A database with nothing in it, not even the schema."""
+        return self.url_for(self._creator.submit(self._create).result())
+
+    def drop(self, url: str) -> None:
+        """Drop a database its test has finished with, in the background."""
+        name = make_url(url).database
+        assert name is not None
+        self._drops.append(self._dropper.submit(self._drop, name))
+
     def close(self) -> None:
-        asyncio.run(self._execute(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)'))
+        unused = [ready.result() for ready in self._ready]
+        self._creator.shutdown(wait=True)
+        for name in [*unused, self.template]:  # the template last: the copies came first
+            self._drops.append(self._dropper.submit(self._drop, name))
+        self._dropper.shutdown(wait=True)
+        for dropped in self._drops:
+            dropped.result()  # a failed drop is reported, not left behind unseen
 
 
 async def clear_redis_prefix(url: str, prefix: str) -> None:

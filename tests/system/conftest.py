@@ -28,6 +28,7 @@ import pytest
 import redis
 
 from tests.support import services
+from tests.support.responses import RawResponse
 
 SECRET_KEY = "system-test-secret-key-not-for-production"
 HEALTH_TIMEOUT_SECONDS = 30.0
@@ -332,31 +333,6 @@ class Harness:
         return key, match.group(1)
 
 
-@dataclass(frozen=True)
-class RawResponse:
-    """A response read off the wire by :func:`burst`."""
-
-    status_code: int
-    headers: dict[str, str]  # lower-case names
-    content: bytes
-
-
-def _parse_response(data: bytes) -> RawResponse:
-    head, separator, content = data.partition(b"\r\n\r\n")
-    assert separator, f"incomplete HTTP response: {data[:300]!r}"
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    version, status, *_ = status_line.split(" ", 2)
-    assert version == "HTTP/1.1", status_line
-    headers: dict[str, str] = {}
-    for line in header_lines:
-        name, _, value = line.partition(":")
-        name = name.strip().lower()
-        headers[name] = f"{headers[name]}, {value.strip()}" if name in headers else value.strip()
-    assert "transfer-encoding" not in headers, headers
-    assert int(headers["content-length"]) == len(content), (headers, content[:300])
-    return RawResponse(int(status), headers, content)
-
-
 async def burst(
     targets: Sequence[tuple[int, str]], headers: Mapping[str, str]
 ) -> list[RawResponse]:
@@ -378,7 +354,7 @@ async def burst(
             writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
 
         async def read(reader: asyncio.StreamReader) -> RawResponse:
-            return _parse_response(await reader.read())
+            return RawResponse.from_wire(await reader.read())
 
         async with asyncio.timeout(60):
             return await asyncio.gather(*(read(reader) for reader, _ in connections))

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support import services
 from tests.system.conftest import Harness
 
 pytestmark = pytest.mark.slow
@@ -23,7 +24,7 @@ ACKNOWLEDGED_BEFORE_KILL = 150
 IN_FLIGHT = 8
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", services.POSTGRES_PARAM])
 def durable_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A SQLite file, or a PostgreSQL database of the test's own."""
     if request.param == "sqlite":

@@ -23,7 +23,8 @@ import httpx
 import pytest
 import redis
 
-from tests.system.conftest import Harness, RawResponse, RedisServer, Server, burst, free_port
+from tests.support.responses import RawResponse
+from tests.system.conftest import Harness, RedisServer, Server, burst, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -59,25 +60,25 @@ async def fire(servers: Sequence[Server], key: str, count: int) -> list[tuple[Se
 def assert_exact_limit(
     responses: Sequence[tuple[Server, RawResponse]], calls: int = 150, seconds: int = 300
 ) -> None:
-    statuses = Counter(response.status_code for _, response in responses)
+    statuses = Counter(response.status for _, response in responses)
     assert statuses == {200: calls, 429: len(responses) - calls}, statuses
     policy = f'"default";q={calls};w={seconds}'
     remaining = []
     for server, response in responses:
-        assert response.headers["ratelimit-policy"] == policy, server.name
-        if response.status_code == 200:
-            match = re.fullmatch(r'"default";r=(\d+);t=(\d+)', response.headers["ratelimit"])
-            assert match, response.headers["ratelimit"]
+        assert response.header("ratelimit-policy") == policy, server.name
+        if response.status == 200:
+            match = re.fullmatch(r'"default";r=(\d+);t=(\d+)', response.header("ratelimit") or "")
+            assert match, response.header("ratelimit")
             remaining.append(int(match.group(1)))
             continue
-        retry_after = response.headers["retry-after"]
+        retry_after = response.header("retry-after") or ""
         assert retry_after.isdigit(), retry_after
         seconds_left = int(retry_after)
         assert 1 <= seconds_left <= seconds
-        assert response.headers["content-type"] == JSON_TYPE
+        assert response.header("content-type") == JSON_TYPE
         message = f"Rate limit is exceeded. Try again in {seconds_left} seconds."
-        assert response.content == json.dumps({"statusCode": 429, "message": message}).encode()
-        assert response.headers["ratelimit"] == f'"default";r=0;t={seconds_left}'
+        assert response.body == json.dumps({"statusCode": 429, "message": message}).encode()
+        assert response.header("ratelimit") == f'"default";r=0;t={seconds_left}'
     # Each admitted request saw its own count: remaining calls-1, calls-2, ..., 0.
     assert sorted(remaining) == list(range(calls))
 
@@ -371,7 +372,6 @@ async def test_an_approved_advert_is_live_on_every_process_within_seconds(
 
 def test_serve_with_two_workers_and_no_redis_is_refused(system: Harness) -> None:
     port = free_port()
-    started = time.monotonic()
     process = subprocess.Popen(
         [sys.executable, "-m", "apprenticeships", "serve", "--workers", "2", "--port", str(port)],
         env=system.env(),  # no APPRENTICESHIPS_REDIS_URL
@@ -383,15 +383,17 @@ def test_serve_with_two_workers_and_no_redis_is_refused(system: Harness) -> None
         start_new_session=True,
     )
     try:
-        stdout, stderr = process.communicate(timeout=15)
+        # A generous deadline: starting Python and importing the platform alone can take
+        # ten seconds on a busy machine. That it refused before starting anything shows
+        # in its output: one error line, no server or worker log lines.
+        stdout, stderr = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         stdout, stderr = process.communicate()
         pytest.fail(f"serve --workers 2 without Redis did not exit:\n{stdout}\n{stderr}")
-    elapsed = time.monotonic() - started
 
     assert process.returncode != 0, (stdout, stderr)
-    assert elapsed < 10
+    assert stdout == "", stdout
     lines = stderr.strip().splitlines()
     assert len(lines) == 1, stderr
     assert lines[0].startswith("error: ")

@@ -18,7 +18,8 @@ from apprenticeships.app import Platform
 from apprenticeships.vacancies.search import EARTH_RADIUS_MILES
 from tests import builders
 from tests.conftest import PlatformFactory
-from tests.support.asgi import RawResponse, call
+from tests.support.asgi import call
+from tests.support.responses import RawResponse
 
 LEEDS = (53.7997, -1.5492)
 YORK = (53.9590, -1.0815)
@@ -520,9 +521,7 @@ VALUES = st.one_of(
 )
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     query=st.lists(st.tuples(st.sampled_from(PARAMETER_NAMES), VALUES), max_size=6),
     version=st.sampled_from(["1", "2"]),

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from apprenticeships.vacancies.html import (
@@ -643,7 +643,6 @@ def nearly_valid(draw: Draw) -> str:
     return text
 
 
-@settings(max_examples=300, deadline=None)
 @given(valid_trees, st.data())
 def test_valid_html_however_spelled_is_accepted_and_stored_canonically(
     tree: list[Node], data: st.DataObject
@@ -659,7 +658,6 @@ def test_valid_html_however_spelled_is_accepted_and_stored_canonically(
     assert browser_tree(text) == browser_tree(serialise(tree)) == tree
 
 
-@settings(max_examples=600, deadline=None)
 @given(st.one_of(html_like, st.text(), nearly_valid()))
 def test_any_input_is_rejected_or_stored_as_safe_canonical_html(text: str) -> None:
     result = check_html(text)
