@@ -188,10 +188,6 @@ class FallbackRateLimiter:
     def backend(self) -> str:
         return "redis" if self._up else "memory-fallback"
 
-    @property
-    def redis_up(self) -> bool:
-        return self._up
-
     def _use_primary(self) -> bool:
         if self._up:
             return True
