@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from apprenticeships.errors import OperationError
+from apprenticeships.errors import DomainError
 from apprenticeships.install import install
 from apprenticeships.settings import Settings
 from apprenticeships.storage import migrate
@@ -35,7 +35,7 @@ ProductOption = Annotated[
 
 
 class CliError(Exception):
-    """Bad input the CLI itself finds (a setting, an argument); shown like OperationError."""
+    """Bad input the CLI itself finds (a setting, an argument); shown like a DomainError."""
 
 
 def fail(message: str) -> NoReturn:
@@ -108,7 +108,7 @@ def run(work: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T:
                 return await work(session, settings)
 
         return with_engine(settings, in_unit_of_work)
-    except (OperationError, CliError) as error:
+    except (DomainError, CliError) as error:
         fail(str(error))
     except (OperationalError, DBAPIError, ConnectionError, TimeoutError, socket.gaierror) as error:
         target = safe_url(settings.async_database_url) if settings is not None else "?"
