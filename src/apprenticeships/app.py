@@ -26,7 +26,6 @@ import structlog
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from sqlalchemy import inspect as sql_inspect
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import Response
@@ -61,6 +60,7 @@ from apprenticeships.observability.logs import configure_logging
 from apprenticeships.observability.metrics import Metrics
 from apprenticeships.referencedata.service import ReferenceDataCache
 from apprenticeships.settings import Settings
+from apprenticeships.storage import migrate
 from apprenticeships.storage.engine import create_engine, session_factory
 from apprenticeships.storage.events import EventKind
 from apprenticeships.vacancies.index import VacancyIndexes
@@ -195,9 +195,7 @@ class Platform:
             self.versions.load(await CatalogService(session, self.products).releases())
 
     async def _check_schema(self) -> None:
-        async with self.engine.connect() as connection:
-            tables = await connection.run_sync(lambda c: set(sql_inspect(c).get_table_names()))
-        if "api_keys" not in tables:
+        if not await migrate.is_installed(self.engine):
             raise DatabaseNotReadyError(
                 "the database has no tables yet: run `apprenticeships db upgrade` first"
             )
