@@ -25,8 +25,9 @@ from apprenticeships.recruitment import messages as m
 from apprenticeships.recruitment.review import ReviewService
 from apprenticeships.recruitment.service import AlreadySubmitted
 from tests import builders
-from tests.support.asgi import RawResponse, call
+from tests.support.asgi import call
 from tests.support.cli import Run, cli_runner
+from tests.support.responses import RawResponse
 
 PROBLEM_JSON = "application/problem+json; charset=utf-8"
 VALIDATION = {
