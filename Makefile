@@ -22,8 +22,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Front-end assets (GOV.UK Frontend) and axe-core for the browser tests, from the lock file.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm is needed for the portal's assets (apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 .PHONY: install
-install: $(STAMP) ## Create .venv with the platform and its development tools
+install: $(STAMP) $(NODE_STAMP) ## Create .venv with the platform and its development tools, and node_modules
 
 .PHONY: run
 run: install ## Set up the embedded database and demo data, print demo keys and serve on http://127.0.0.1:8000

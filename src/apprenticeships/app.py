@@ -58,6 +58,10 @@ from apprenticeships.keys.snapshot import KeySnapshot
 from apprenticeships.observability.accesslog import AccessLog
 from apprenticeships.observability.logs import configure_logging
 from apprenticeships.observability.metrics import Metrics
+from apprenticeships.portal.app import create_portal
+from apprenticeships.portal.assets import assets_app, check_frontend, frontend_dir
+from apprenticeships.portal.security import SecurityHeaders
+from apprenticeships.portal.templating import Pages
 from apprenticeships.referencedata.service import ReferenceDataCache
 from apprenticeships.settings import Settings
 from apprenticeships.storage import migrate
@@ -165,6 +169,8 @@ class Platform:
             access_log=AccessLog() if settings.access_log else None,
             clock=epoch_clock,
         )
+        self.frontend_dir = frontend_dir(settings.frontend_dir)
+        self.portal: ASGIApp = RequestId(create_portal(Pages(), routes=[]))
         # Measured: matching the four routes before the default costs an API request a
         # few microseconds, about 2% of its CPU time in process and not visible end to
         # end (issue 9); a path table by hand would save that and nothing else.
@@ -174,6 +180,9 @@ class Platform:
                 _operation("/ready", self._ready),
                 _operation("/metrics", self._metrics),
                 Mount("/docs", app=RequestId(self._docs)),
+                Route("/portal", _MountedRoot("/portal", self.portal)),
+                Mount("/portal", app=self.portal),
+                Mount("/assets", app=SecurityHeaders(assets_app(self.frontend_dir))),
             ],
             redirect_slashes=False,
             default=self.gateway,  # which adds the request id itself
@@ -202,6 +211,7 @@ class Platform:
 
     async def startup(self) -> None:
         await self._check_schema()
+        check_frontend(self.frontend_dir)
         await self.reload_catalog()
         await self.reference_data.reload()
         await self.vacancy_indexes.reload()
@@ -319,6 +329,19 @@ def _operation(path: str, endpoint: Callable[[Request], Awaitable[Response]]) ->
     id wrapper, so that response would go out without ``X-Request-Id``."""
     app: ASGIApp = RequestId(request_response(endpoint))
     return Route(path, app)
+
+
+class _MountedRoot:
+    """``/portal`` itself, answered by the app mounted at ``/portal`` as its ``/`` (a
+    Mount matches only paths under its prefix, and nothing here redirects)."""
+
+    def __init__(self, prefix: str, app: ASGIApp) -> None:
+        self.prefix = prefix
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        inner = {**scope, "path": self.prefix + "/", "root_path": self.prefix}
+        await self.app(inner, receive, send)
 
 
 def _no_store(status: int, content: bytes, media_type: str) -> Response:

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     negative_cache_ttl_seconds: float = 30.0
     negative_cache_size: int = 100_000
     usage_flush_seconds: float = 10.0
+    # GOV.UK Frontend's built files (dist/govuk); by default where `make install` puts them.
+    frontend_dir: Path | None = None
     log_level: str = "INFO"
     access_log: bool = True
 

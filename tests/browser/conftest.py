@@ -1,0 +1,165 @@
+"""Browser tests: a real `apprenticeships serve` process driven by Playwright in Debian's
+Chromium (no browser download), with axe-core checking every page a test visits.
+
+One server and one browser serve the whole module's tests; each test gets a fresh
+browser context (no cookies shared between tests). axe-core comes from the npm lock file
+(node_modules) and is added to every page as an init script, which the page's
+Content-Security-Policy does not apply to, so the pages are tested with their real CSP.
+Screenshots of the pages the tests visit go to test-artifacts/browser/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support import services
+from tests.system.conftest import Harness, Server
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM = Path("/usr/bin/chromium")
+# axe impacts that fail a test (the issue's bar: no serious or critical violations).
+FAILING_IMPACTS = ("serious", "critical")
+MAIL_TIMEOUT_SECONDS = 15.0
+
+
+def _require_chromium() -> None:
+    if not CHROMIUM.exists():
+        message = "Debian's chromium is not installed (apt-get install chromium; .ci/run does it)"
+        if services.REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    if not AXE_SCRIPT.exists():
+        pytest.fail("node_modules/axe-core is missing: run `make install` (it runs npm ci)")
+
+
+@dataclass
+class Site:
+    """The running platform as a browser sees it, plus the mail it sent."""
+
+    harness: Harness
+    server: Server
+    mail_dir: Path
+    settings: dict[str, str]
+    seen_mail: set[str] = field(default_factory=set)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def cli(self, *args: str) -> str:
+        return self.harness.cli(*args, settings=self.settings).stdout
+
+    def mail_to(self, address: str, subject_contains: str = "") -> EmailMessage:
+        """The newest unread email to ``address`` (waits for the outbox to send it)."""
+        deadline = time.monotonic() + MAIL_TIMEOUT_SECONDS
+        while True:
+            for path in sorted(self.mail_dir.glob("*.eml"), key=lambda p: p.stat().st_mtime):
+                if path.name in self.seen_mail:
+                    continue
+                message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+                assert isinstance(message, EmailMessage)
+                if address.lower() in str(message["To"]).lower() and subject_contains in str(
+                    message["Subject"]
+                ):
+                    self.seen_mail.add(path.name)
+                    return message
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no email to {address} ({subject_contains!r}) arrived")
+            time.sleep(0.05)
+
+    def link_in(self, message: EmailMessage, path_part: str) -> str:
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None
+        text = body.get_content()
+        match = re.search(rf"https?://\S*{re.escape(path_part)}\S*", text)
+        assert match, f"no link containing {path_part!r} in:\n{text}"
+        return match.group(0)
+
+
+def _wait_healthy(server: Server, timeout: float = 30.0) -> None:
+    """Sync, unlike the system tests' helper: Playwright's sync API owns this thread."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.process.poll() is not None:
+            pytest.fail(f"{server.name} exited before answering /health:\n{server.output()}")
+        try:
+            if httpx.get(f"{server.url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{server.name} did not answer /health in time:\n{server.output()}")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    _require_chromium()
+    harness = Harness(tmp_path_factory.mktemp("site"))
+    mail_dir = harness.tmp / "mail"
+    settings = {
+        "APPRENTICESHIPS_MAIL_DIR": str(mail_dir),
+        "APPRENTICESHIPS_RATE_LIMIT": "1000/300",
+    }
+    try:
+        harness.cli("db", "upgrade", settings=settings)
+        server = harness.spawn_server(settings)
+        settings["APPRENTICESHIPS_PUBLIC_URL"] = server.url
+        _wait_healthy(server)
+        yield Site(harness, server, mail_dir, settings)
+    finally:
+        harness.stop_all()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, site: Site) -> Iterator[Any]:
+    context = browser.new_context(base_url=site.url)
+    context.add_init_script(path=str(AXE_SCRIPT))
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def check_page(page: Any, name: str) -> None:
+    """axe-core on the page as it is now (no serious or critical violations), and a
+    screenshot kept as an artefact."""
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    failing = [v for v in results["violations"] if v.get("impact") in FAILING_IMPACTS]
+    details = [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:5])
+        for v in failing
+    ]
+    assert not failing, f"accessibility violations on {name} ({page.url}):\n" + "\n".join(details)
