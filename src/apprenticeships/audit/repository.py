@@ -33,4 +33,4 @@ class AuditRepository:
             query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).offset(offset).limit(limit)
         )
         # The name is None for an entry of no organisation (the outer join).
-        return [(event, name) for event, name in rows.tuples()]
+        return [(event, name) for event, name in rows]
