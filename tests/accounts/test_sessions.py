@@ -286,6 +286,7 @@ async def test_an_unknown_or_malformed_session_id_finds_nothing(backend: Backend
         flipped,  # one character off a real one
         hashlib.sha256(session_id.encode()).hexdigest(),  # the stored hash itself
         session_id + "x",
+        session_id + "\n",
         session_id[:-1],
         "",
         "../../etc/passwd",
@@ -399,6 +400,7 @@ def test_form_tokens_differ_on_every_form_and_only_their_session_accepts_them() 
     assert all(record.accepts_form_token(token) for token in tokens)
     assert not any(other.accepts_form_token(token) for token in tokens)
     assert record.csrf_secret not in "".join(tokens)
+    assert record.csrf_secret not in repr(record)  # a logged record holds no secret
 
 
 def test_tampered_or_missing_form_tokens_are_refused() -> None:

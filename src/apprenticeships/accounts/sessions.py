@@ -24,7 +24,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol, TypedDict
 
@@ -44,7 +44,7 @@ ADDRESS_LENGTH = 100
 
 # 32 random bytes, URL-safe base64 without padding: what ``secrets.token_urlsafe(32)``
 # makes. Anything else is refused before a lookup.
-_SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{43}$")
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{43}")
 _CSRF_SECRET_BYTES = 32
 
 
@@ -57,7 +57,7 @@ class SessionRecord:
     user_id: int
     # The organisation the person acts for: none until they choose (or for an admin).
     organisation_id: int | None
-    csrf_secret: str  # hex
+    csrf_secret: str = field(repr=False)  # hex; never in a log line
     address: str  # the client address it was created from
     created_at: datetime
     last_seen_at: datetime
@@ -132,7 +132,7 @@ def new_session_id() -> tuple[str, str]:
 
 def session_id_hash(session_id: str) -> str | None:
     """The hash a session id is stored under; None if it cannot be one of ours."""
-    if not _SESSION_ID.match(session_id):
+    if not _SESSION_ID.fullmatch(session_id):
         return None
     return _hash(session_id)
 

@@ -78,7 +78,9 @@ class AuditService:
         details: Mapping[str, str] | None = None,
     ) -> None:
         """Add an entry in the caller's transaction, so it is stored exactly when what it
-        describes is. ``details`` say what was acted on, never a key or a password."""
+        describes is. ``details`` say what was acted on (a key's name and product, a
+        role, an advert reference), never a key or a password: a detail named like a
+        secret, or holding something like an API key, is a bug and raises ValueError."""
         checked = _checked_details(details or {})
         await self.events.add(
             AuditEvent(
