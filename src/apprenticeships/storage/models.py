@@ -470,3 +470,51 @@ class ProgressValue(Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     ksb_id: Mapped[str] = mapped_column(ForeignKey("ksbs.id"))
     value: Mapped[int] = mapped_column(Integer)
+
+
+class PortalSession(Base):
+    """A signed-in portal session, when sessions are kept in the database (Redis holds
+    them otherwise). Only a hash of the cookie's session id is stored."""
+
+    __tablename__ = "portal_sessions"
+    __table_args__ = (
+        # Ending every session of a person (password change), and purging idle ones.
+        Index("ix_portal_sessions_user_id", "user_id"),
+        Index("ix_portal_sessions_last_seen_at", "last_seen_at"),
+    )
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The organisation the person acts for; none until they pick one (or for admins).
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    csrf_secret: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AuditEvent(Base):
+    """Who did what, for which organisation, when and from where. The actor's email is
+    kept as text so the entry outlives the person; ``details`` never holds a secret."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        # The newest first, for one organisation and for everyone.
+        Index("ix_audit_events_organisation", "organisation_id", "at", "id"),
+        Index("ix_audit_events_at", "at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    actor_email: Mapped[str | None] = mapped_column(String(320))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    action: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    address: Mapped[str | None] = mapped_column(String(100))
