@@ -27,11 +27,6 @@ MIN_LENGTH = 12
 MAX_LENGTH = 256
 COMMON_PASSWORDS = Path(__file__).parent / "data" / "common-passwords.txt.gz"
 
-ENTER_PASSWORD = "Enter a password"
-TOO_SHORT = f"Password must be {MIN_LENGTH} characters or more"
-TOO_LONG = f"Password must be {MAX_LENGTH} characters or fewer"
-TOO_COMMON = "Choose a password that is harder to guess"
-
 
 @cache
 def common_passwords() -> frozenset[str]:
@@ -44,18 +39,19 @@ def normalise(password: str) -> str:
     return unicodedata.normalize("NFKC", password)
 
 
-def password_problem(password: str) -> str | None:
-    """What is wrong with a new password, in the portal's words, or None."""
+def password_problem(password: str, noun: str = "password") -> str | None:
+    """What is wrong with a new password, in the portal's words, or None. ``noun`` is
+    what the form calls the field ("new password" when changing it)."""
     password = normalise(password)
     if not password:
-        return ENTER_PASSWORD
+        return f"Enter a {noun}"
     if len(password) < MIN_LENGTH:
-        return TOO_SHORT
+        return f"{noun.capitalize()} must be {MIN_LENGTH} characters or more"
     if len(password) > MAX_LENGTH:
-        return TOO_LONG
+        return f"{noun.capitalize()} must be {MAX_LENGTH} characters or fewer"
     # As Django compares with this list: the list is lower-cased.
     if password.lower().strip() in common_passwords():
-        return TOO_COMMON
+        return f"Choose a {noun} that is harder to guess"
     return None
 
 

@@ -107,8 +107,7 @@ class Membership(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "organisation_id", name="user_organisation"),
         CheckConstraint(
-            "role IN ('Owner', 'Transactor', 'Viewer', 'AccountOwner', 'Contributor', "
-            "'Developer')",
+            "role IN ('Owner', 'Transactor', 'Viewer', 'AccountOwner', 'Contributor', 'Developer')",
             name="role",
         ),
     )
