@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -69,6 +70,12 @@ class Settings(BaseSettings):
     frontend_dir: Path | None = None
     log_level: str = "INFO"
     access_log: bool = True
+    # Email: SMTP when smtp_url is set (smtp://user:pass@host:587 with STARTTLS, or
+    # smtps://... with TLS from the start); otherwise .eml files in mail_dir (default
+    # var/mail). mail_from defaults to no-reply at the public URL's host.
+    smtp_url: SecretStr | None = None
+    mail_dir: Path | None = None
+    mail_from: str = ""
 
     @field_validator("sandbox_hosts", mode="before")
     @classmethod
@@ -87,6 +94,21 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @property
+    def resolved_mail_dir(self) -> Path:
+        return self.mail_dir if self.mail_dir is not None else self.var_dir / "mail"
+
+    @property
+    def resolved_mail_from(self) -> str:
+        """The From address of every email."""
+        if self.mail_from:
+            return self.mail_from
+        host = urlsplit(self.public_url).hostname or "localhost"
+        # An address at an IP literal would need brackets, and nobody answers there.
+        if not re.search(r"[a-z]", host) or "." not in host:
+            host = "localhost"
+        return f"Apprenticeship Service API <no-reply@{host}>"
 
     @property
     def default_rate_limit(self) -> RateLimitRule:

@@ -13,11 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from apprenticeships.accounts.repository import (
     LegalEntityRepository,
     OrganisationRepository,
-    UserRepository,
 )
 from apprenticeships.catalog.products import OwnerKind
 from apprenticeships.errors import OperationError
-from apprenticeships.storage.models import LegalEntity, Organisation, ProviderPermission, User
+from apprenticeships.storage.models import LegalEntity, Organisation, ProviderPermission
 
 # Employer accounts are named by six characters from the alphabet the Apprenticeship
 # Service's hashed ids use (no vowels, so no words, and no look-alike characters).
@@ -68,7 +67,6 @@ def normalise_email(email: str) -> str:
 class AccountService:
     def __init__(self, session: AsyncSession) -> None:
         self.organisations = OrganisationRepository(session)
-        self.users = UserRepository(session)
         self.legal_entities = LegalEntityRepository(session)
 
     async def add_employer(
@@ -110,16 +108,6 @@ class AccountService:
                 created_at=now,
             )
         )
-
-    async def add_admin(self, email: str, now: datetime) -> User:
-        email = normalise_email(email)
-        existing = await self.users.find_by_email(email)
-        if existing is not None:
-            if existing.is_platform_admin:
-                raise AccountError(f"{email} is already a platform admin")
-            existing.is_platform_admin = True
-            return existing
-        return await self.users.add(User(email=email, is_platform_admin=True, created_at=now))
 
     async def find_owner(self, owner: OwnerRef) -> Organisation:
         if owner.kind is OwnerKind.DEVELOPER:

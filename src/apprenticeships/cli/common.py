@@ -1,5 +1,6 @@
 """What every command shares: settings, one unit of work per command, the one-line
-``error: …`` exit for expected failures, and output that scripts can read."""
+``error: …`` exit for expected failures, output that scripts can read, and sending the
+email a command queued once it has committed."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from apprenticeships.errors import DomainError
 from apprenticeships.install import install
+from apprenticeships.mail.delivery import deliver_pending
+from apprenticeships.mail.outbox import mail_was_enqueued
+from apprenticeships.mail.senders import SmtpUrlError, sender_from_settings
 from apprenticeships.settings import Settings
 from apprenticeships.storage import migrate
 from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
@@ -96,6 +100,25 @@ async def _ensure_schema(engine: AsyncEngine, settings: Settings) -> None:
         raise CliError("the database has no tables yet: run `apprenticeships db upgrade` first")
 
 
+async def _deliver_mail(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    """Send what the command just queued, so an invitation goes out now rather than when
+    a server next runs. The command has committed: a failure here is only a warning (the
+    email stays queued, and a server retries it)."""
+    try:
+        report = await deliver_pending(
+            sessions, sender_from_settings(settings), settings.resolved_mail_from, now()
+        )
+    except SmtpUrlError as error:
+        typer.echo(f"warning: email not sent: {error}", err=True)
+        return
+    if report.failed or report.given_up:
+        typer.echo(
+            "warning: an email could not be sent now; it stays queued and the server "
+            "retries it (see the log)",
+            err=True,
+        )
+
+
 def run(work: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T:
     """Run ``work`` in one transaction, turning expected failures into one-line errors."""
     settings: Settings | None = None
@@ -104,8 +127,12 @@ def run(work: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T:
 
         async def in_unit_of_work(engine: AsyncEngine) -> T:
             await _ensure_schema(engine, settings)
-            async with unit_of_work(session_factory(engine)) as session:
-                return await work(session, settings)
+            sessions = session_factory(engine)
+            async with unit_of_work(sessions) as session:
+                result = await work(session, settings)
+            if mail_was_enqueued(session):
+                await _deliver_mail(sessions, settings)
+            return result
 
         return with_engine(settings, in_unit_of_work)
     except (DomainError, CliError) as error:

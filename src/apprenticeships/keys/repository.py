@@ -196,6 +196,22 @@ class KeyRepository:
     async def revoke(self, key_id: str, now: datetime) -> None:
         await self.session.execute(update(ApiKey).where(ApiKey.id == key_id).values(revoked_at=now))
 
+    async def revoke_all_of(self, organisation_id: int, now: datetime) -> list[str]:
+        """Revoke every key of an organisation not revoked yet; their hashes."""
+        result = await self.session.execute(
+            update(ApiKey)
+            .where(
+                ApiKey.subscription_id.in_(
+                    select(Subscription.id).where(Subscription.organisation_id == organisation_id)
+                ),
+                ApiKey.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+            .returning(ApiKey.key_hash)
+            .execution_options(synchronize_session=False)
+        )
+        return list(result.scalars())
+
     async def set_expiry(self, key_id: str, expires_at: datetime, replaced_by: str) -> None:
         await self.session.execute(
             update(ApiKey)

@@ -55,7 +55,9 @@ class KeyService:
         environment: Environment,
         now: datetime,
         name: str = "",
+        created_by: int | None = None,
     ) -> IssuedKey:
+        """``created_by`` is the person who got the key in the portal (None at the CLI)."""
         if owner.kind not in product.holders:
             allowed = ", ".join(sorted(k.value for k in product.holders))
             raise KeyOperationError(
@@ -69,14 +71,19 @@ class KeyService:
             organisation.id, product.id, environment, now
         )
         key_id, new, key_hash = await self._add_key(
-            subscription.id, environment, _key_name(name, product, environment), now
+            subscription.id, environment, _key_name(name, product, environment), now, created_by
         )
         # Clears a negative-cache entry in case this exact string was ever tried before.
         await self.events.add(EventKind.KEY, now, key_hash)
         return IssuedKey(key_id, new.secret, new.fragment, product.id, environment, str(owner))
 
     async def _add_key(
-        self, subscription_id: int, environment: Environment, name: str, now: datetime
+        self,
+        subscription_id: int,
+        environment: Environment,
+        name: str,
+        now: datetime,
+        created_by: int | None = None,
     ) -> tuple[str, tokens.NewKey, str]:
         new = tokens.generate(environment)
         key_hash = tokens.key_hash(self.secret_key, new.secret)
@@ -90,6 +97,7 @@ class KeyService:
                 fragment=new.fragment,
                 created_at=now,
                 usage_count=0,
+                created_by_user_id=created_by,
             )
         )
         return key_id, new, key_hash
@@ -105,6 +113,13 @@ class KeyService:
         row = await self._usable_row(key_id, owner, now)
         await self.keys.revoke(row.key_id, now)
         await self.events.add(EventKind.KEY, now, row.key_hash)
+
+    async def revoke_organisation_keys(self, organisation_id: int, now: datetime) -> int:
+        """Stop every key an organisation holds at once, on every process (a deleted
+        account). Returns how many were still working or in their grace period."""
+        hashes = await self.keys.revoke_all_of(organisation_id, now)
+        await self.events.add_for_keys(hashes, now)
+        return len(hashes)
 
     async def rotate(
         self, key_id: str, grace: timedelta, now: datetime, owner: OwnerRef | None = None

@@ -26,8 +26,27 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     def run(connection: Connection) -> None:
         command.upgrade(alembic_config(connection), revision)
 
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # On SQLite a batch migration rebuilds a table (copy, drop, rename), and
+            # dropping a table that other rows refer to fails while foreign keys are
+            # enforced. SQLite's own procedure for such changes turns them off for the
+            # while (https://sqlite.org/lang_altertable.html#otheralter), which works
+            # only outside a transaction; foreign_key_check then proves nothing broke.
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            async with connection.begin():
+                await connection.run_sync(run)
+                if sqlite:
+                    broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
 
 
 async def is_installed(engine: AsyncEngine) -> bool:

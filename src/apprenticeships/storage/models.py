@@ -67,7 +67,7 @@ class Organisation(Base):
     __table_args__ = (
         UniqueConstraint("kind", "public_id", name="kind_public_id"),
         CheckConstraint("kind IN ('employer', 'provider', 'developer')", name="kind"),
-        CheckConstraint("status IN ('active', 'suspended')", name="status"),
+        CheckConstraint("status IN ('active', 'suspended', 'deleted')", name="status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -80,16 +80,106 @@ class Organisation(Base):
 
 
 class User(Base):
-    """A person who signs in. Platform admins review adverts and see the audit log."""
+    """A person who signs in (the portal calls them people). Platform admins review
+    adverts and see the audit log; everyone else acts for organisations through their
+    memberships."""
 
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(255), default="")
+    # Argon2id; None until an invited person sets a password.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # None until the person shows they read mail at this address (a confirmation link,
+    # or setting a password from an invitation or reset link).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Portal sessions that began before this have ended (on every process).
+    password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Membership(Base):
+    """A person's role in one organisation; a person may belong to several."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("user_id", "organisation_id", name="user_organisation"),
+        CheckConstraint(
+            "role IN ('Owner', 'Transactor', 'Viewer', 'AccountOwner', 'Contributor', 'Developer')",
+            name="role",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AccountToken(Base):
+    """A single-use link sent by email (confirm an email, accept an invitation, reset a
+    password). Only a SHA-256 of the random token is stored."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('confirm', 'invite', 'reset')", name="purpose"),
+        Index("ix_account_tokens_user", "user_id", "purpose", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class SignInFailure(Base):
+    """A failed sign-in, kept for a day: sign-in counts them per submitted email (for
+    the lockout) and per client address (for the throttle) over the last minutes."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (
+        Index("ix_sign_in_failures_email", "email", "at"),
+        Index("ix_sign_in_failures_address", "client_address", "at"),
+        Index("ix_sign_in_failures_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # As submitted, normalised (trimmed, lower-case), whether or not anyone has it.
+    email: Mapped[str] = mapped_column(String(320))
+    client_address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OutboundEmail(Base):
+    """The mail outbox: an email is written here in the transaction that decided to
+    send it, and delivered afterwards by ``mail.delivery``.
+
+    ``next_attempt_at`` is when it is due, and None once it was sent or given up on, so
+    the index holds only the waiting ones near its start.
+    """
+
+    __tablename__ = "outbound_emails"
+    __table_args__ = (Index("ix_outbound_emails_due", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    # Kept for every attempt, so a receiver sees a resend as the same message.
+    message_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Given up after too many failed attempts.
+    failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Subscription(Base):
@@ -128,6 +218,10 @@ class ApiKey(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     usage_count: Mapped[int] = mapped_column(BigInteger, default=0)
     replaced_by_id: Mapped[str | None] = mapped_column(String(32))
+    # The person who got it in the portal; None for keys issued at the CLI.
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     subscription: Mapped[Subscription] = relationship(lazy="raise")
 
