@@ -33,6 +33,7 @@ from starlette.routing import Mount, Route, Router, request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from apprenticeships import __version__
+from apprenticeships.accounts.sessions import session_store
 from apprenticeships.apis import build_product_apps
 from apprenticeships.catalog.products import PRODUCTS, Product
 from apprenticeships.catalog.service import CatalogService
@@ -55,13 +56,14 @@ from apprenticeships.gateway.versions import VersionTable
 from apprenticeships.geo.service import Geocoder, shipped_districts
 from apprenticeships.keys.service import KeyService
 from apprenticeships.keys.snapshot import KeySnapshot
+from apprenticeships.mail.delivery import MailWorker
+from apprenticeships.mail.senders import sender_from_settings
 from apprenticeships.observability.accesslog import AccessLog
 from apprenticeships.observability.logs import configure_logging
 from apprenticeships.observability.metrics import Metrics
-from apprenticeships.portal.app import create_portal
 from apprenticeships.portal.assets import assets_app, check_frontend, frontend_dir
 from apprenticeships.portal.security import SecurityHeaders
-from apprenticeships.portal.templating import Pages
+from apprenticeships.portal.site import PortalSite
 from apprenticeships.referencedata.service import ReferenceDataCache
 from apprenticeships.settings import Settings
 from apprenticeships.storage import migrate
@@ -170,7 +172,25 @@ class Platform:
             clock=epoch_clock,
         )
         self.frontend_dir = frontend_dir(settings.frontend_dir)
-        self.portal: ASGIApp = RequestId(create_portal(Pages(), routes=[]))
+        self.mail = MailWorker(
+            self.sessions, sender_from_settings(settings), settings.resolved_mail_from, clock=clock
+        )
+        self.portal_redis: Redis | None = None
+        if settings.redis_url:
+            self.portal_redis = Redis.from_url(
+                settings.redis_url, socket_timeout=2, socket_connect_timeout=2
+            )
+        self.portal_site = PortalSite(
+            settings=settings,
+            sessions=self.sessions,
+            store=session_store(
+                self.sessions, self.portal_redis, settings.redis_prefix + "portal:"
+            ),
+            secret_key=self.secret_key,
+            clock=clock,
+            mail_sent=self.mail.wake,
+        )
+        self.portal: ASGIApp = RequestId(self.portal_site.app)
         # Measured: matching the four routes before the default costs an API request a
         # few microseconds, about 2% of its CPU time in process and not visible end to
         # end (issue 9); a path table by hand would save that and nothing else.
@@ -220,6 +240,8 @@ class Platform:
             asyncio.create_task(self.poller.run(), name="cache-events"),
             asyncio.create_task(self.usage.run(), name="key-usage"),
             asyncio.create_task(self.vacancy_indexes.run(), name="vacancy-index"),
+            asyncio.create_task(self.mail.run(), name="mail"),
+            asyncio.create_task(self.portal_site.housekeeping(), name="portal-sessions"),
         ]
         self.started = True
         # Everything built so far lives as long as the process: keep it out of the cyclic
@@ -240,6 +262,8 @@ class Platform:
             await self.rate_limit_redis.aclose()
         if self.redis is not None:
             await self.redis.aclose()
+        if self.portal_redis is not None:
+            await self.portal_redis.aclose()
         await self.engine.dispose()
         self.started = False
 

@@ -233,13 +233,7 @@ class Portal:
         return visitor
 
     def _write_cookies(self, visitor: Visitor, response: Response) -> None:
-        attributes = cookie_attributes(self.public_url)
-        options: dict[str, Any] = {
-            "path": attributes.path,
-            "secure": attributes.secure,
-            "httponly": attributes.httponly,
-            "samesite": attributes.samesite,
-        }
+        options: dict[str, Any] = dict(cookie_attributes(self.public_url))
         if visitor._new_anonymous_seed:
             response.set_cookie(ANONYMOUS_CSRF_COOKIE, visitor.anonymous_seed, **options)
         for name, value in visitor._cookie_changes:

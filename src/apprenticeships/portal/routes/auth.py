@@ -14,16 +14,12 @@ from starlette.routing import BaseRoute
 
 from apprenticeships.accounts.sessions import SESSION_COOKIE
 from apprenticeships.errors import InvalidInput
+from apprenticeships.portal.accounts import PortalAccounts
 from apprenticeships.portal.forms import Form
 from apprenticeships.portal.web import Access, Portal, Visitor, form_of
 
 CHECK_EMAIL = "Check your email"
 SIGN_IN_FAILED = "Enter a correct email address and password"
-LOCKED = (
-    "Sign-in with this email address is blocked for 15 minutes after too many failed "
-    "attempts. Try again later, or reset your password."
-)
-THROTTLED = "Too many sign-in attempts from your network. Try again in 15 minutes."
 LINK_EXPIRED = "This link has expired or has already been used"
 
 
@@ -83,17 +79,21 @@ class AuthPages:
                 return RedirectResponse("/portal/apis", status_code=303)
             return self._page(request, visitor, "sign_in.html", Form())
         form = Form.of(form_of(request), "email", "password")
-        result = await self.accounts.sign_in(
-            form.get("email"), form.get("password"), visitor.address
-        )
-        if result.person is None:
-            form.add("email", result.message)
+        try:
+            result = await self.accounts.sign_in(
+                form.get("email"), form.get("password"), visitor.address
+            )
+        except InvalidInput as error:
+            form.problems.extend(error.problems)
+            return self._page(request, visitor, "sign_in.html", form, status=400)
+        if result.person_id is None:
+            form.add("email", result.message or SIGN_IN_FAILED)
             return self._page(request, visitor, "sign_in.html", form, status=400)
         old = request.cookies.get(SESSION_COOKIE)
         if old:
             await self.portal.store.end(old)
         session_id, _ = await self.portal.store.create(
-            result.person.user_id, result.organisation_id, visitor.address, self.portal.clock()
+            result.person_id, result.organisation_id, visitor.address, self.portal.clock()
         )
         visitor.start_session(session_id)
         return RedirectResponse(result.landing, status_code=303)
@@ -108,7 +108,7 @@ class AuthPages:
     async def organisations(self, request: Request, visitor: Visitor) -> Response:
         identity = visitor.identity
         assert identity is not None
-        memberships = await self.accounts.memberships(identity.user_id)
+        memberships = await self.accounts.choices(identity.user_id)
         form = Form.of(form_of(request), "organisation")
         if request.method == "POST":
             chosen = next(

@@ -1,0 +1,66 @@
+"""The portal assembled: its use cases, its pages and their routes, as one ASGI app."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp
+
+from apprenticeships.accounts.people import KeyRevoker
+from apprenticeships.accounts.sessions import SessionStore
+from apprenticeships.keys.service import KeyService
+from apprenticeships.portal.accounts import PortalAccounts
+from apprenticeships.portal.app import create_portal
+from apprenticeships.portal.forms import CsrfTokens
+from apprenticeships.portal.routes.auth import AuthPages
+from apprenticeships.portal.templating import Pages
+from apprenticeships.portal.web import Portal
+from apprenticeships.settings import Settings
+
+log = structlog.get_logger("apprenticeships.portal")
+
+# How often idle sessions left in the database are removed (Redis expires its own).
+PURGE_SECONDS = 600.0
+
+
+class PortalSite:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        store: SessionStore,
+        secret_key: bytes,
+        clock: Callable[[], datetime],
+        mail_sent: Callable[[], None],
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        pages = Pages()
+
+        def keys(session: AsyncSession) -> KeyRevoker:
+            return KeyService(session, secret_key)
+
+        self.accounts = PortalAccounts(sessions, settings.public_url, clock, keys, mail_sent)
+        self.portal = Portal(
+            store=store,
+            identify=self.accounts.identify,
+            tokens=CsrfTokens(secret_key),
+            pages=pages,
+            public_url=settings.public_url,
+            clock=clock,
+        )
+        routes = [*AuthPages(self.portal, self.accounts).routes()]
+        self.app: ASGIApp = create_portal(pages, routes)
+
+    async def housekeeping(self) -> None:
+        while True:
+            await asyncio.sleep(PURGE_SECONDS)
+            try:
+                await self.store.purge_idle(self.clock())
+            except Exception:
+                log.exception("portal_session_purge_failed")
