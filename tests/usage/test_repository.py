@@ -17,7 +17,7 @@ from apprenticeships.gateway.usage import UsageRecorder
 from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
 from apprenticeships.storage.models import ApiKey, KeyUsageHour
 from apprenticeships.usage.repository import HourCount, UsageRepository
-from apprenticeships.usage.status import StatusClass
+from apprenticeships.usage.vocabulary import StatusClass
 from tests import builders
 
 SECRET = b"test-secret"

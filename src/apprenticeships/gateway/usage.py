@@ -27,7 +27,7 @@ from apprenticeships.keys.repository import KeyRepository
 from apprenticeships.storage.engine import unit_of_work
 from apprenticeships.usage.repository import HourCount, UsageRepository
 from apprenticeships.usage.service import retention_cutoff
-from apprenticeships.usage.status import StatusClass, status_class
+from apprenticeships.usage.vocabulary import StatusClass, status_class
 
 log = structlog.get_logger("apprenticeships.usage")
 

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.storage.models import ApiKey, KeyUsageHour, Subscription
-from apprenticeships.usage.status import StatusClass
+from apprenticeships.usage.vocabulary import StatusClass
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.errors import NotFound
 from apprenticeships.usage.repository import UsageRepository
-from apprenticeships.usage.status import StatusClass
+from apprenticeships.usage.vocabulary import StatusClass
 
 HOUR = timedelta(hours=1)
 SUMMARY_HOURS = 24

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apprenticeships.usage.status import StatusClass, status_class
+from apprenticeships.usage.vocabulary import StatusClass, status_class
 
 
 @pytest.mark.parametrize(
