@@ -132,7 +132,7 @@ class Platform:
         self.versions = VersionTable(products, settings.deprecation_months, settings.public_url)
         self.reference_data = ReferenceDataCache(self.sessions)
         self.vacancy_indexes = VacancyIndexes(self.sessions)
-        self.usage = UsageRecorder(self.sessions, settings.usage_flush_seconds)
+        self.usage = UsageRecorder(self.sessions, settings.usage_flush_seconds, clock)
         self.poller = CacheEventPoller(
             self.sessions,
             self.key_cache,

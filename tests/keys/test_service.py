@@ -192,9 +192,9 @@ async def test_usage_is_written_in_batches_and_only_moves_forward(
     recorder = UsageRecorder(sessions, interval=60)
     start = builders.now().timestamp()
     for offset in range(5):
-        recorder.record(issued.key_id, start + offset)
+        recorder.record(issued.key_id, start + offset, 200)
     assert await recorder.flush() == 1
-    recorder.record(issued.key_id, start - 100)  # an older timestamp from a slower process
+    recorder.record(issued.key_id, start - 100, 200)  # an older timestamp from a slower process
     await recorder.flush()
     async with sessions() as session:
         stored = await session.get(ApiKey, issued.key_id)

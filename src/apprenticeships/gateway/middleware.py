@@ -2,7 +2,9 @@
 
 1. a product owns the path (else 404), 2. the key is an active key of that product and
 environment (else 401), 3. the X-Version header names a live version (else 404),
-4. the subscription is within its rate limit (else 429). Steps 1-3 are not counted.
+4. the subscription is within its rate limit (else 429). Steps 1-3 are not counted
+against the limit. Every request that got past step 2 is counted in its key's usage
+(``gateway/usage.py``), whatever its answer.
 
 It is plain ASGI and writes its own responses: exception handlers live inside the
 product apps, so raising from here would not reach them.
@@ -203,7 +205,6 @@ class Gateway:
                 responses.too_many_requests_message(decision.reset),
                 (*resolution.headers, retry_after, *limit_headers),
             )
-        self._usage.record(snapshot.key_id, now)
         context = SubscriptionContext(
             owner_kind=snapshot.owner_kind,
             owner_id=snapshot.owner_id,
@@ -289,12 +290,15 @@ class Gateway:
 
     def _observe(self, scope: Scope, request_id: str, outcome: _Outcome, elapsed: float) -> None:
         status = outcome.status or 500
+        snapshot = outcome.snapshot
+        if snapshot is not None:
+            # Every request that resolved to a key, whatever its answer (429s too).
+            self._usage.record(snapshot.key_id, self._clock(), status)
         version = str(outcome.version) if outcome.version is not None else "none"
         self._metrics.observe_request(
             outcome.product or "none", version, outcome.environment, str(status), elapsed
         )
         if self.access_log is not None:
-            snapshot = outcome.snapshot
             self.access_log.write(
                 request_id,
                 scope["method"],

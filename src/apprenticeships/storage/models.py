@@ -226,6 +226,27 @@ class ApiKey(Base):
     subscription: Mapped[Subscription] = relationship(lazy="raise")
 
 
+class KeyUsageHour(Base):
+    """Requests made with a key in one hour (UTC, from its start) that got one class of
+    answer: ``2xx``, ``3xx``, ``4xx`` (except 429), ``429`` or ``5xx``. The gateway adds
+    to these counts in batches (``gateway/usage.py``); rows are kept 90 days.
+
+    No foreign key to ``api_keys``: a batch must never fail because a key was deleted
+    after it was used, and old counts outlive nothing they need."""
+
+    __tablename__ = "key_usage_hours"
+    __table_args__ = (
+        CheckConstraint("status_class IN ('2xx', '3xx', '4xx', '429', '5xx')", name="status_class"),
+        # Pruning deletes by hour alone.
+        Index("ix_key_usage_hours_hour", "hour"),
+    )
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True)
+    status_class: Mapped[str] = mapped_column(String(3), primary_key=True)
+    requests: Mapped[int] = mapped_column(BigInteger)
+
+
 class ProductRateLimit(Base):
     """An operator's override of the default limit for every subscription of a product."""
 
