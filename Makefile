@@ -55,11 +55,12 @@ test: lint ## Lint, then run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 .PHONY: bench
-bench: install ## Load-test the gateway and the advert search with wrk on loopback (installs wrk if missing); time index refreshes
+bench: install ## Load-test the gateway, the advert search and the portal pages with wrk on loopback (installs wrk if missing); time index refreshes
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench.gateway $(BENCH_ARGS)
 	$(BIN)/python -m bench.search $(SEARCH_BENCH_ARGS)
 	$(BIN)/python -m bench.index_refresh $(INDEX_BENCH_ARGS)
+	$(BIN)/python -m bench.portal $(PORTAL_BENCH_ARGS)
 
 .PHONY: clean
 clean: ## Remove the virtual environment and local data (var/)
