@@ -44,8 +44,8 @@ from bench.gateway import (
     load_average,
     run_main,
     server,
-    wrk,
     write_results,
+    wrk,
 )
 
 MEDIAN_GOAL_MS = 50.0

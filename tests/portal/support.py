@@ -113,9 +113,7 @@ async def make_person(
 
 
 async def sign_in(client: httpx.AsyncClient, person: Person | tuple[str, str]) -> httpx.Response:
-    address, password = (
-        (person.email, person.password) if isinstance(person, Person) else person
-    )
+    address, password = (person.email, person.password) if isinstance(person, Person) else person
     response = await submit(client, "/portal/sign-in", {"email": address, "password": password})
     return response
 

@@ -40,7 +40,7 @@ async def test_register_confirm_and_sign_in(
         {"name": "Ada Lovelace", "email": "Ada@Example.com", "password": STRONG},
     )
     assert response.status_code == 200
-    assert "<h1 class=\"govuk-heading-l\">Check your email</h1>" in response.text
+    assert '<h1 class="govuk-heading-l">Check your email</h1>' in response.text
 
     # Not confirmed yet: no session.
     refused = await sign_in(client, ("ada@example.com", STRONG))
@@ -80,7 +80,7 @@ async def test_registering_a_known_email_looks_the_same_and_creates_nothing(
     assert known.status_code == new.status_code == 200
 
     def body(response: httpx.Response) -> str:
-        return response.text.split('<main', 1)[1].replace("new@example.com", "known@example.com")
+        return response.text.split("<main", 1)[1].replace("new@example.com", "known@example.com")
 
     assert body(known) == body(new)
     warning = await mailbox.next_to("known@example.com")
