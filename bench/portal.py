@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import secrets
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -49,7 +50,8 @@ from bench.gateway import (
 )
 
 MEDIAN_GOAL_MS = 50.0
-PASSWORD = "bench password for the portal"
+# A new password every run (the database is thrown away afterwards).
+PASSWORD = secrets.token_urlsafe(24)
 OWNER_EMAIL = "owner-0@bench.example"
 PAGES = ("/portal/apis", "/portal/team", "/portal/audit", "/portal/account", "/portal/usage")
 PUBLIC_PAGES = ("/portal", "/portal/sign-in")
