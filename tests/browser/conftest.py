@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from tests.support import services
-from tests.system.conftest import Harness, Server
+from tests.system.conftest import Harness, Server, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -111,14 +111,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     _require_chromium()
     harness = Harness(tmp_path_factory.mktemp("site"))
     mail_dir = harness.tmp / "mail"
+    port = free_port()
     settings = {
         "APPRENTICESHIPS_MAIL_DIR": str(mail_dir),
         "APPRENTICESHIPS_RATE_LIMIT": "1000/300",
+        # Links in emails and API answers point at this server.
+        "APPRENTICESHIPS_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     try:
         harness.cli("db", "upgrade", settings=settings)
-        server = harness.spawn_server(settings)
-        settings["APPRENTICESHIPS_PUBLIC_URL"] = server.url
+        server = harness.spawn_server(settings, port=port)
         _wait_healthy(server)
         yield Site(harness, server, mail_dir, settings)
     finally:

@@ -235,8 +235,10 @@ class Harness:
         self.processes.append(started)
         return started
 
-    def spawn_server(self, settings: Mapping[str, str], *extra_args: str) -> Server:
-        port = free_port()
+    def spawn_server(
+        self, settings: Mapping[str, str], *extra_args: str, port: int | None = None
+    ) -> Server:
+        port = port or free_port()
         name = f"server:{port}"
         args = [sys.executable, "-m", "apprenticeships", "serve"]
         args += ["--host", "127.0.0.1", "--port", str(port), *extra_args]
