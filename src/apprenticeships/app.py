@@ -33,6 +33,7 @@ from starlette.routing import Mount, Route, Router, request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from apprenticeships import __version__
+from apprenticeships.accounts.housekeeping import prune_accounts
 from apprenticeships.apis import build_product_apps
 from apprenticeships.catalog.products import PRODUCTS, Product
 from apprenticeships.catalog.service import CatalogService
@@ -55,19 +56,22 @@ from apprenticeships.gateway.versions import VersionTable
 from apprenticeships.geo.service import Geocoder, shipped_districts
 from apprenticeships.keys.service import KeyService
 from apprenticeships.keys.snapshot import KeySnapshot
+from apprenticeships.mail.delivery import MailWorker
+from apprenticeships.mail.senders import sender_from_settings
 from apprenticeships.observability.accesslog import AccessLog
 from apprenticeships.observability.logs import configure_logging
 from apprenticeships.observability.metrics import Metrics
 from apprenticeships.referencedata.service import ReferenceDataCache
 from apprenticeships.settings import Settings
 from apprenticeships.storage import migrate
-from apprenticeships.storage.engine import create_engine, session_factory
+from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
 from apprenticeships.storage.events import EventKind
 from apprenticeships.vacancies.index import VacancyIndexes
 
 log = structlog.get_logger("apprenticeships.app")
 
 JSON = "application/json; charset=utf-8"
+HOUSEKEEPING_SECONDS = 3600.0
 
 
 class DatabaseNotReadyError(RuntimeError):
@@ -138,6 +142,12 @@ class Platform:
             settings.cache_poll_seconds,
         )
         self.geocoder = Geocoder(shipped_districts(), self.sessions)
+        # -- email and account housekeeping (portal, issue 10) --
+        # The outbox is delivered in the background, never in a request: the portal's
+        # use cases only write to it (mail/). ``mail.wake()`` after a commit sends at once.
+        self.mail = MailWorker(
+            self.sessions, sender_from_settings(settings), settings.resolved_mail_from, clock=clock
+        )
         self.product_apps = build_product_apps(
             products,
             ProductState(
@@ -210,11 +220,23 @@ class Platform:
             asyncio.create_task(self.poller.run(), name="cache-events"),
             asyncio.create_task(self.usage.run(), name="key-usage"),
             asyncio.create_task(self.vacancy_indexes.run(), name="vacancy-index"),
+            asyncio.create_task(self.mail.run(), name="mail"),
+            asyncio.create_task(self._housekeeping(), name="accounts-housekeeping"),
         ]
         self.started = True
         # Everything built so far lives as long as the process: keep it out of the cyclic
         # garbage collector's full passes, which otherwise pause requests for tens of ms.
         gc.freeze()
+
+    async def _housekeeping(self) -> None:
+        """Hourly: forget sign-in failures, emailed links and sent email nobody needs."""
+        while True:
+            try:
+                async with unit_of_work(self.sessions) as session:
+                    await prune_accounts(session, self.clock())
+            except Exception:  # the database is away: next hour
+                log.exception("housekeeping_failed")
+            await asyncio.sleep(HOUSEKEEPING_SECONDS)
 
     async def shutdown(self) -> None:
         for task in self._tasks:
