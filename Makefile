@@ -26,10 +26,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Create .venv with the platform and its development tools
 
 .PHONY: run
-run: install ## Set up the embedded database and demo data, print demo keys and serve on http://127.0.0.1:8000
+run: install ## Set up the embedded database and demo data, print demo keys and portal sign-ins, serve on http://127.0.0.1:8000
 	$(BIN)/apprenticeships db upgrade
 	$(BIN)/apprenticeships demo seed --vacancies 5000 --manifest var/demo-manifest.json
 	@$(BIN)/apprenticeships demo keys
+	@$(BIN)/apprenticeships demo sign-ins
 	$(BIN)/apprenticeships serve --host $(HOST) --port $(PORT)
 
 .PHONY: lint
