@@ -259,9 +259,10 @@ async def test_the_worker_delivers_when_woken_without_waiting_for_its_poll(
         ("a@example.com\r\nBcc: x@example.com", "Hi"),
         ("a@example.com", "Hi\nBcc: x@example.com"),
         ("", "Hi"),
+        ("a@example.com", "x" * 256),
     ],
 )
-async def test_enqueue_refuses_header_injection(
+async def test_enqueue_refuses_header_injection_and_what_it_cannot_store(
     sessions: async_sessionmaker[AsyncSession], to: str, subject: str
 ) -> None:
     async with sessions() as session:
