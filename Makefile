@@ -33,10 +33,11 @@ $(NODE_STAMP): package.json package-lock.json
 install: $(STAMP) $(NODE_STAMP) ## Create .venv with the platform and its development tools, and node_modules
 
 .PHONY: run
-run: install ## Set up the embedded database and demo data, print demo keys and serve on http://127.0.0.1:8000
+run: install ## Set up the embedded database and demo data, print demo keys and portal sign-ins, serve on http://127.0.0.1:8000
 	$(BIN)/apprenticeships db upgrade
 	$(BIN)/apprenticeships demo seed --vacancies 5000 --manifest var/demo-manifest.json
 	@$(BIN)/apprenticeships demo keys
+	@$(BIN)/apprenticeships demo sign-ins
 	$(BIN)/apprenticeships serve --host $(HOST) --port $(PORT)
 
 .PHONY: lint

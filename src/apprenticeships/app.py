@@ -34,6 +34,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from apprenticeships import __version__
 from apprenticeships.accounts.sessions import session_store
+from apprenticeships.accounts.housekeeping import prune_accounts
 from apprenticeships.apis import build_product_apps
 from apprenticeships.catalog.products import PRODUCTS, Product
 from apprenticeships.catalog.service import CatalogService
@@ -67,13 +68,14 @@ from apprenticeships.portal.site import PortalSite
 from apprenticeships.referencedata.service import ReferenceDataCache
 from apprenticeships.settings import Settings
 from apprenticeships.storage import migrate
-from apprenticeships.storage.engine import create_engine, session_factory
+from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
 from apprenticeships.storage.events import EventKind
 from apprenticeships.vacancies.index import VacancyIndexes
 
 log = structlog.get_logger("apprenticeships.app")
 
 JSON = "application/json; charset=utf-8"
+HOUSEKEEPING_SECONDS = 3600.0
 
 
 class DatabaseNotReadyError(RuntimeError):
@@ -144,6 +146,12 @@ class Platform:
             settings.cache_poll_seconds,
         )
         self.geocoder = Geocoder(shipped_districts(), self.sessions)
+        # -- email and account housekeeping (portal, issue 10) --
+        # The outbox is delivered in the background, never in a request: the portal's
+        # use cases only write to it (mail/). ``mail.wake()`` after a commit sends at once.
+        self.mail = MailWorker(
+            self.sessions, sender_from_settings(settings), settings.resolved_mail_from, clock=clock
+        )
         self.product_apps = build_product_apps(
             products,
             ProductState(
@@ -172,9 +180,6 @@ class Platform:
             clock=epoch_clock,
         )
         self.frontend_dir = frontend_dir(settings.frontend_dir)
-        self.mail = MailWorker(
-            self.sessions, sender_from_settings(settings), settings.resolved_mail_from, clock=clock
-        )
         self.portal_redis: Redis | None = None
         if settings.redis_url:
             self.portal_redis = Redis.from_url(
@@ -242,11 +247,22 @@ class Platform:
             asyncio.create_task(self.vacancy_indexes.run(), name="vacancy-index"),
             asyncio.create_task(self.mail.run(), name="mail"),
             asyncio.create_task(self.portal_site.housekeeping(), name="portal-sessions"),
+            asyncio.create_task(self._housekeeping(), name="accounts-housekeeping"),
         ]
         self.started = True
         # Everything built so far lives as long as the process: keep it out of the cyclic
         # garbage collector's full passes, which otherwise pause requests for tens of ms.
         gc.freeze()
+
+    async def _housekeeping(self) -> None:
+        """Hourly: forget sign-in failures, emailed links and sent email nobody needs."""
+        while True:
+            try:
+                async with unit_of_work(self.sessions) as session:
+                    await prune_accounts(session, self.clock())
+            except Exception:  # the database is away: next hour
+                log.exception("housekeeping_failed")
+            await asyncio.sleep(HOUSEKEEPING_SECONDS)
 
     async def shutdown(self) -> None:
         for task in self._tasks:

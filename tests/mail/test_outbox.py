@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from apprenticeships.mail.outbox import Outbox, mail_was_enqueued
 from apprenticeships.mail.repository import OutboundEmailRepository
 from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
 from apprenticeships.storage.models import OutboundEmail
+from tests.conftest import PlatformFactory
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FROM = "Apprenticeship Service API <no-reply@apprenticeships.example>"
@@ -65,11 +67,14 @@ async def stored(sessions: async_sessionmaker[AsyncSession], email_id: int) -> O
 async def test_an_email_enqueued_in_a_rolled_back_transaction_is_never_sent(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    with pytest.raises(RuntimeError):
+    async def failing_use_case() -> None:
         async with unit_of_work(sessions) as session:
             await Outbox(session).enqueue("a@example.com", "Lost", "Never sent", now=NOW)
             assert mail_was_enqueued(session)
             raise RuntimeError("the use case failed")
+
+    with pytest.raises(RuntimeError):
+        await failing_use_case()
     sender = RecordingSender()
     assert await deliver_pending(sessions, sender, FROM, NOW) == DeliveryReport()
     assert sender.sent == []
@@ -254,11 +259,28 @@ async def test_the_worker_delivers_when_woken_without_waiting_for_its_poll(
         ("a@example.com\r\nBcc: x@example.com", "Hi"),
         ("a@example.com", "Hi\nBcc: x@example.com"),
         ("", "Hi"),
+        ("a@example.com", "x" * 256),
     ],
 )
-async def test_enqueue_refuses_header_injection(
+async def test_enqueue_refuses_header_injection_and_what_it_cannot_store(
     sessions: async_sessionmaker[AsyncSession], to: str, subject: str
 ) -> None:
     async with sessions() as session:
         with pytest.raises(ValueError, match="one non-empty line"):
             await Outbox(session).enqueue(to, subject, "body", now=NOW)
+
+
+async def test_a_running_platform_delivers_queued_mail_in_the_background(
+    platform_factory: PlatformFactory, tmp_path: Path
+) -> None:
+    async with platform_factory() as platform:
+        async with unit_of_work(platform.sessions) as session:
+            await Outbox(session).enqueue("a@example.com", "Hello", "Hi there\n", now=NOW)
+        platform.mail.wake()
+        directory = platform.settings.resolved_mail_dir
+        assert directory == tmp_path / "var" / "mail"
+        async with asyncio.timeout(10):
+            while not (directory.exists() and list(directory.glob("*.eml"))):
+                await asyncio.sleep(0.01)
+        [written] = directory.glob("*.eml")
+        assert b"Subject: Hello" in written.read_bytes()

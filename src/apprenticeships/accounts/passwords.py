@@ -72,7 +72,6 @@ class Passwords:
         self.hasher = hasher or PasswordHasher(type=Type.ID)
         if self.hasher.type is not Type.ID:
             raise ValueError("passwords are hashed with Argon2id")
-        self._dummy: str | None = None
 
     async def hash(self, password: str) -> str:
         return await asyncio.to_thread(self.hasher.hash, normalise(password))
@@ -97,6 +96,18 @@ class Passwords:
             return False
 
     async def _dummy_hash(self) -> str:
-        if self._dummy is None:
-            self._dummy = await self.hash(secrets.token_urlsafe(16))
-        return self._dummy
+        # One per process and parameters (services are built per request): made once,
+        # so only the very first check without a hash costs a hash more.
+        parameters = (
+            self.hasher.time_cost,
+            self.hasher.memory_cost,
+            self.hasher.parallelism,
+            self.hasher.hash_len,
+            self.hasher.salt_len,
+        )
+        if parameters not in _DUMMY_HASHES:
+            _DUMMY_HASHES[parameters] = await self.hash(secrets.token_urlsafe(16))
+        return _DUMMY_HASHES[parameters]
+
+
+_DUMMY_HASHES: dict[tuple[int, int, int, int, int], str] = {}

@@ -12,8 +12,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from apprenticeships.cli.common import fail, now, run
+from apprenticeships.cli.common import CliError, fail, load_settings, now, run
+from apprenticeships.demo.people import (
+    DEMO_PEOPLE,
+    PASSWORDS_FILE,
+    load_or_create_passwords,
+    load_passwords,
+)
 from apprenticeships.demo.service import KEY_EMPLOYER, KEY_PROVIDER, issue_demo_keys, seed
+from apprenticeships.errors import DomainError
 from apprenticeships.settings import Settings
 
 app = typer.Typer(help="Demo data and keys.", no_args_is_help=True)
@@ -62,7 +69,8 @@ def seed_demo(
             bar.start()
 
     async def work(session: AsyncSession, settings: Settings) -> dict[str, Any]:
-        return await seed(session, now(), vacancies=vacancies, progress=report)
+        people = load_or_create_passwords(settings.var_dir)
+        return await seed(session, now(), vacancies=vacancies, progress=report, people=people)
 
     try:
         made = run(work)
@@ -122,4 +130,29 @@ def keys() -> None:
         f"{url}/trackprogress/courses/174/ksbs\n"
         "  (the README shows a POST /managevacancies/vacancy/{id} to the sandbox; the demo\n"
         "  manifest lists apprenticeship records and KSB ids for the Track progress API)\n"
+    )
+
+
+@app.command("sign-ins")
+def sign_ins() -> None:
+    """Print the portal's address and the demo people's sign-ins (an employer Owner, a
+    provider Account owner, the independent developer, a platform admin), whose
+    passwords `demo seed` generated and keeps in var/demo-passwords.json."""
+    try:
+        settings = load_settings()
+        passwords = load_passwords(settings.var_dir)
+    except (CliError, DomainError) as error:
+        fail(str(error))
+    if passwords is None or any(person.key not in passwords for person in DEMO_PEOPLE):
+        fail("no demo sign-ins yet: run `apprenticeships demo seed` first")
+    width = max(len(person.email) for person in DEMO_PEOPLE)
+    lines = [
+        f"  {person.email:<{width}}  {passwords[person.key]}   {person.description}"
+        for person in DEMO_PEOPLE
+    ]
+    typer.echo(
+        f"\nPortal: {settings.public_url}/portal\n"
+        f"Demo sign-ins (email, password; kept in {settings.var_dir / PASSWORDS_FILE}):\n"
+        + "\n".join(lines)
+        + "\n"
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from apprenticeships.accounts.passwords import Passwords
 from apprenticeships.accounts.repository import LegalEntityRepository, OrganisationRepository
 from apprenticeships.accounts.service import AccountError, AccountService, OwnerRef
 from apprenticeships.catalog.products import Environment, OwnerKind, parse_product_reference
@@ -26,6 +27,7 @@ from apprenticeships.demo.organisations import (
     EMPLOYERS,
     PROVIDERS,
 )
+from apprenticeships.demo.people import ensure_people
 from apprenticeships.demo.repository import DemoRepository
 from apprenticeships.errors import OperationError
 from apprenticeships.keys.service import KeyService
@@ -62,13 +64,17 @@ async def seed(
     vacancies: int = 5_000,
     sandbox_vacancies: int | None = None,
     progress: Progress | None = None,
+    people: Mapping[str, str] | None = None,
+    passwords: Passwords | None = None,
 ) -> dict[str, Any]:
     """Make sure the demo organisations, people and permissions exist, and top up the
     live adverts to ``vacancies`` in the live environment and ``sandbox_vacancies``
     (by default a smaller set) in the sandbox. Returns the demo manifest.
 
     Only adverts that are live now count, so running it again adds nothing until
-    adverts close, and then replaces them. Never commits: the caller's unit of work does.
+    adverts close, and then replaces them. ``people`` (passwords by ``DemoPerson.key``,
+    from ``people.load_or_create_passwords``) also makes the demo people who sign in to
+    the portal, hashed with ``passwords``. Never commits: the caller's unit of work does.
     """
     if vacancies < 0 or (sandbox_vacancies is not None and sandbox_vacancies < 0):
         raise DemoError("the number of adverts cannot be negative")
@@ -79,6 +85,8 @@ async def seed(
         else sandbox_vacancies,
     }
     organisations = await _ensure_organisations(session, now)
+    if people is not None:
+        await ensure_people(session, now, people, passwords)
     await _ensure_apprenticeships(session, now)
     repository = DemoRepository(session)
     today = now.date()

@@ -122,16 +122,22 @@ class KeyService:
         return len(hashes)
 
     async def rotate(
-        self, key_id: str, grace: timedelta, now: datetime, owner: OwnerRef | None = None
+        self,
+        key_id: str,
+        grace: timedelta,
+        now: datetime,
+        owner: OwnerRef | None = None,
+        created_by: int | None = None,
     ) -> IssuedKey:
-        """Issue a new key for the same subscription; the old one works for ``grace`` more."""
+        """Issue a new key for the same subscription; the old one works for ``grace`` more.
+        ``created_by`` is the person who rotated it in the portal (None at the CLI)."""
         if grace < timedelta(0) or grace > MAX_GRACE:
             raise KeyOperationError("the grace period is between 0 and 30 days")
         row = await self._usable_row(key_id, owner, now)
         current = await self.keys.get(row.key_id)
         assert current is not None
         new_id, new, new_hash = await self._add_key(
-            row.subscription_id, Environment(row.environment), current.name, now
+            row.subscription_id, Environment(row.environment), current.name, now, created_by
         )
         expires = now + grace
         if current.expires_at is not None and current.expires_at < expires:

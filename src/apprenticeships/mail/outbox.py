@@ -27,10 +27,12 @@ class Outbox:
     async def enqueue(self, to: str, subject: str, body: str, *, now: datetime) -> int:
         """Queue a plain-text email to one address; it is sent after the caller's
         transaction commits, and never if it rolls back. Returns its id."""
-        for name, value in (("to", to), ("subject", subject)):
-            if not value or "\r" in value or "\n" in value:
+        for name, value, longest in (("to", to, 320), ("subject", subject, 255)):
+            if not value or "\r" in value or "\n" in value or len(value) > longest:
                 # Callers pass checked addresses and fixed subjects: this is a bug.
-                raise ValueError(f"an email's {name} is one non-empty line")
+                raise ValueError(
+                    f"an email's {name} is one non-empty line of {longest} characters or fewer"
+                )
         email_id = await self.emails.add(
             OutboundEmail(
                 to_address=to,
