@@ -33,8 +33,8 @@ from starlette.routing import Mount, Route, Router, request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from apprenticeships import __version__
-from apprenticeships.accounts.sessions import session_store
 from apprenticeships.accounts.housekeeping import prune_accounts
+from apprenticeships.accounts.sessions import session_store
 from apprenticeships.apis import build_product_apps
 from apprenticeships.catalog.products import PRODUCTS, Product
 from apprenticeships.catalog.service import CatalogService
