@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _RATE = re.compile(r"^\s*(\d{1,9})\s*/\s*(\d{1,9})\s*$")
@@ -76,6 +76,16 @@ class Settings(BaseSettings):
     smtp_url: SecretStr | None = None
     mail_dir: Path | None = None
     mail_from: str = ""
+    # OpenID Connect sign-in for employer and provider people: offered once the issuer is
+    # set (with the client id and secret the identity provider registered us under).
+    # The id token names the person's organisation (`employer:<hashed id>` or
+    # `provider:<ukprn>`) and role (the CLI's role names) in these two claims.
+    oidc_issuer: str | None = None
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr | None = None
+    oidc_organisation_claim: str = "organisation"
+    oidc_role_claim: str = "role"
+    oidc_scopes: str = "openid email profile"
 
     @field_validator("sandbox_hosts", mode="before")
     @classmethod
@@ -94,6 +104,38 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _check_issuer(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not is_secure_url(value):
+            raise ValueError(
+                "the OpenID Connect issuer must be an https:// URL (http:// only on loopback)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _check_oidc_client(self) -> Settings:
+        if self.oidc_issuer is not None and not (
+            self.oidc_client_id.strip()
+            and self.oidc_client_secret is not None
+            and self.oidc_client_secret.get_secret_value()
+        ):
+            raise ValueError(
+                "APPRENTICESHIPS_OIDC_ISSUER needs APPRENTICESHIPS_OIDC_CLIENT_ID and "
+                "APPRENTICESHIPS_OIDC_CLIENT_SECRET"
+            )
+        if "openid" not in self.oidc_scopes.split():
+            raise ValueError("APPRENTICESHIPS_OIDC_SCOPES must include openid")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Whether the sign-in page offers OpenID Connect."""
+        return self.oidc_issuer is not None
 
     @property
     def resolved_mail_dir(self) -> Path:
@@ -125,6 +167,16 @@ class Settings(BaseSettings):
         if self.secret_key is not None and self.secret_key.get_secret_value():
             return self.secret_key.get_secret_value().encode()
         return _load_or_create_secret(self.var_dir / "secret_key")
+
+
+def is_secure_url(url: str) -> bool:
+    """An https URL, or an http one on this machine (a local identity provider)."""
+    parts = urlsplit(url)
+    if not parts.hostname or parts.username or parts.password:
+        return False
+    if parts.scheme == "https":
+        return True
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1", "localhost")
 
 
 def to_async_url(url: str) -> str:

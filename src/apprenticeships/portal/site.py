@@ -17,6 +17,7 @@ from apprenticeships.portal.accounts import PortalAccounts
 from apprenticeships.portal.app import create_portal
 from apprenticeships.portal.forms import CsrfTokens
 from apprenticeships.portal.routes.auth import AuthPages
+from apprenticeships.portal.routes.oidc import oidc_routes
 from apprenticeships.portal.templating import Pages
 from apprenticeships.portal.web import Portal
 from apprenticeships.settings import Settings
@@ -54,7 +55,10 @@ class PortalSite:
             public_url=settings.public_url,
             clock=clock,
         )
-        routes = [*AuthPages(self.portal, self.accounts).routes()]
+        routes = [
+            *AuthPages(self.portal, self.accounts, oidc=settings.oidc_enabled).routes(),
+            *oidc_routes(settings, sessions, self.portal, secret_key, clock),
+        ]
         self.app: ASGIApp = create_portal(pages, routes)
 
     async def housekeeping(self) -> None:

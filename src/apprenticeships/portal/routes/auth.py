@@ -24,9 +24,11 @@ LINK_EXPIRED = "This link has expired or has already been used"
 
 
 class AuthPages:
-    def __init__(self, portal: Portal, accounts: PortalAccounts) -> None:
+    def __init__(self, portal: Portal, accounts: PortalAccounts, *, oidc: bool = False) -> None:
         self.portal = portal
         self.accounts = accounts
+        # The sign-in page offers OpenID Connect (routes/oidc.py) when it is configured.
+        self.oidc = oidc
 
     def routes(self) -> list[BaseRoute]:
         p = self.portal
@@ -77,7 +79,7 @@ class AuthPages:
         if request.method == "GET":
             if visitor.signed_in:
                 return RedirectResponse("/portal/apis", status_code=303)
-            return self._page(request, visitor, "sign_in.html", Form())
+            return self._page(request, visitor, "sign_in.html", Form(), oidc=self.oidc)
         form = Form.of(form_of(request), "email", "password")
         try:
             result = await self.accounts.sign_in(
@@ -85,10 +87,10 @@ class AuthPages:
             )
         except InvalidInput as error:
             form.problems.extend(error.problems)
-            return self._page(request, visitor, "sign_in.html", form, status=400)
+            return self._page(request, visitor, "sign_in.html", form, status=400, oidc=self.oidc)
         if result.person_id is None:
             form.add("email", result.message or SIGN_IN_FAILED)
-            return self._page(request, visitor, "sign_in.html", form, status=400)
+            return self._page(request, visitor, "sign_in.html", form, status=400, oidc=self.oidc)
         old = request.cookies.get(SESSION_COOKIE)
         if old:
             await self.portal.store.end(old)
