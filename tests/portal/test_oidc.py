@@ -186,8 +186,9 @@ async def test_an_employer_owner_signs_in_and_becomes_a_member(
 async def test_a_provider_person_gets_the_role_the_identity_provider_says(
     platform: Platform, client: httpx.AsyncClient, provider: OpenIdProvider
 ) -> None:
-    person = await make_person(platform, "cara@northfield.example", kind=OwnerKind.PROVIDER,
-                               role=Role.VIEWER)  # fmt: skip
+    person = await make_person(
+        platform, "cara@northfield.example", kind=OwnerKind.PROVIDER, role=Role.VIEWER
+    )
     assert person.public_id is not None
     provider.sign_in_as(person.email, f"provider:{person.public_id}", "AccountOwner")
 
