@@ -297,6 +297,8 @@ async def test_a_callback_in_another_browser_is_refused(
         response = await victim.get(path_of(callback))
         assert_refused(response, 400, "Your sign-in has expired")
         assert await signed_in_as(victim) is None
+    # Nobody's sign-in failed: a request without a sign-in in progress is not audited.
+    assert await audit(platform, AuditAction.FAILED_SIGN_IN) == []
 
 
 async def test_a_forged_pending_cookie_is_refused(

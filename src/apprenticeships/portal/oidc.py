@@ -4,7 +4,8 @@ sign-in in progress.
 ``PortalOidc.begin`` starts a sign-in; ``finish`` completes it with the provider
 (``accounts.oidc.OidcClient``, outside any transaction: it waits on the network), then
 admits the person and writes the audit entry in one unit of work. A refused sign-in is
-audited too (``FAILED_SIGN_IN``, with the reason), in a unit of work of its own.
+audited too (``FAILED_SIGN_IN``, with the reason), in a unit of work of its own, unless
+the browser had no sign-in in progress (then it is only logged).
 
 The sign-in in progress (state, nonce, PKCE verifier) lives only in the browser that
 began it, in a cookie (``PendingCookies``) that is HttpOnly, scoped to the OpenID pages,
@@ -106,12 +107,16 @@ class PortalOidc:
                     organisation_id=admitted.organisation_id, details=METHOD,
                 )  # fmt: skip
         except OidcFailed as failure:
-            await self._refused(failure, address)
+            await self._refused(failure, address, audited=pending is not None)
             raise
         return SignIn(None, admitted.person_id, admitted.organisation_id)
 
-    async def _refused(self, failure: OidcFailed, address: str) -> None:
+    async def _refused(self, failure: OidcFailed, address: str, *, audited: bool) -> None:
         log.warning("oidc_sign_in_refused", reason=failure.reason.value, why=str(failure))
+        if not audited:
+            # No sign-in was started in this browser: a stray or forged request, which
+            # is nobody's failed sign-in (and must not let anyone fill the audit log).
+            return
         async with unit_of_work(self.sessions) as session:
             await AuditService(session).record(
                 AuditAction.FAILED_SIGN_IN,
