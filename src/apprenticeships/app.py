@@ -6,7 +6,8 @@ front of the product APIs.
 background work, and closes it all again.
 
 Paths: ``/health``, ``/ready``, ``/metrics``, ``/docs`` (the documentation site and the
-OpenAPI documents), ``/portal`` and ``/assets`` are the platform's own;
+OpenAPI documents), ``/portal``, ``/assets`` and ``/apprenticeship/...`` (the public
+advert pages) are the platform's own;
 every other path goes to the gateway, which answers unknown ones itself. Nothing
 redirects: a near-miss path (a trailing slash) is a 404, since a redirect would drop the
 ``/sandbox`` prefix and echo the client's ``Host``.
@@ -36,6 +37,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from apprenticeships import __version__
 from apprenticeships.accounts.housekeeping import prune_accounts
 from apprenticeships.accounts.sessions import session_store
+from apprenticeships.advertpages.site import AdvertPages, advert_environment
 from apprenticeships.apis import build_product_apps
 from apprenticeships.catalog.products import PRODUCTS, Product
 from apprenticeships.catalog.service import CatalogService
@@ -211,6 +213,11 @@ class Platform:
                 settings.deprecation_months,
             ).app()
         )
+        self.advert_pages: ASGIApp = RequestId(
+            AdvertPages(
+                Pages(advert_environment()), self.sessions, clock, settings.public_url
+            ).app()
+        )
         # Measured: matching the four routes before the default costs an API request a
         # few microseconds, about 2% of its CPU time in process and not visible end to
         # end (issue 9); a path table by hand would save that and nothing else.
@@ -224,6 +231,7 @@ class Platform:
                 Route("/portal", _MountedRoot("/portal", self.portal)),
                 Mount("/portal", app=self.portal),
                 Mount("/assets", app=SecurityHeaders(assets_app(self.frontend_dir))),
+                Mount("/apprenticeship", app=self.advert_pages),
             ],
             redirect_slashes=False,
             default=self.gateway,  # which adds the request id itself
