@@ -15,9 +15,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
+
+from apprenticeships.docs.guide import LIVE_KEY_VARIABLE
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 SCHEMA_PREFIX = "#/components/schemas/"
@@ -117,7 +119,6 @@ class Reference:
     operations: tuple[Operation, ...]
     schemas: tuple[Schema, ...]
     key_header: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def schema_anchor(name: str) -> str:
@@ -163,9 +164,8 @@ def example_value(schema: Mapping[str, Any], schemas: Mapping[str, Any], depth: 
         if depth >= _MAX_EXAMPLE_DEPTH or not ref.startswith(SCHEMA_PREFIX):
             return {}
         return example_value(schemas.get(ref.removeprefix(SCHEMA_PREFIX), {}), schemas, depth + 1)
-    for key in ("examples",):
-        if isinstance(schema.get(key), list) and schema[key]:
-            return schema[key][0]
+    if isinstance(schema.get("examples"), list) and schema["examples"]:
+        return schema["examples"][0]
     if "example" in schema:
         return schema["example"]
     if "const" in schema:
@@ -446,7 +446,7 @@ class _Reader:
         ]
         key = self.key_header()
         if key:
-            lines.append(f'-H "{key}: $APPRENTICESHIPS_KEY"')
+            lines.append(f'-H "{key}: ${LIVE_KEY_VARIABLE}"')
         for parameter in parameters:
             if parameter.get("in") == "header" and parameter.get("required"):
                 value = example_value(parameter.get("schema", {}), self.schemas)
