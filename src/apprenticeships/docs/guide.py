@@ -122,8 +122,9 @@ def examples(public_url: str, version: VersionExample) -> dict[str, Example]:
         Example(
             "retry-curl",
             Language.SHELL,
-            # curl retries a 429 after the Retry-After the response names.
-            f'curl -sS --retry 3 "{url}/vacancies/referencedata/courses/routes" \\\n'
+            # curl retries a 429 after the Retry-After the response names; --fail keeps
+            # the 429's body out of the output.
+            f'curl -sS --fail --retry 3 "{url}/vacancies/referencedata/courses/routes" \\\n'
             f'  -H "Ocp-Apim-Subscription-Key: {live}" \\\n'
             '  -H "X-Version: 2"',
         ),
