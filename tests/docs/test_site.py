@@ -148,7 +148,7 @@ async def test_the_guide_covers_keys_versions_limits_sandbox_and_safety_with_exa
     examples = {
         node.attributes["data-example"]: text(node) for node in page.css("pre[data-example]")
     }
-    assert set(examples) == set(guide.examples(public_url, guide.VersionExample("", 1, True)))
+    assert set(examples) == set(guide.examples(public_url, guide.Versions(2, 1, True)))
     languages = {node.attributes["data-language"] for node in page.css("pre[data-example]")}
     assert languages == {"shell", "python"}
     for example_id, code in examples.items():

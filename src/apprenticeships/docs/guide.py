@@ -33,27 +33,29 @@ class Example:
 
 
 @dataclass(frozen=True, slots=True)
-class VersionExample:
-    """The API version the versions example calls: deprecated, to show the headers a
-    deprecated version sends, when one is."""
+class Versions:
+    """The Display advert API versions the examples call: ``current`` in general, and
+    in the versions example ``shown``, a deprecated one when there is one (to show the
+    headers it sends)."""
 
-    product_path: str
-    version: int
+    current: int
+    shown: int
     deprecated: bool
 
 
-def examples(public_url: str, version: VersionExample) -> dict[str, Example]:
+def examples(public_url: str, versions: Versions) -> dict[str, Example]:
     """Every example of the guide, by id, calling the server at ``public_url``."""
     url = public_url.rstrip("/")
     live = f"${LIVE_KEY_VARIABLE}"
     sandbox = f"${SANDBOX_KEY_VARIABLE}"
+    v = versions.current
     found = [
         Example(
             "first-call-curl",
             Language.SHELL,
             f'curl -sS "{url}/vacancies/referencedata/courses/routes" \\\n'
             f'  -H "Ocp-Apim-Subscription-Key: {live}" \\\n'
-            '  -H "X-Version: 2"',
+            f'  -H "X-Version: {v}"',
         ),
         Example(
             "first-call-python",
@@ -62,7 +64,7 @@ def examples(public_url: str, version: VersionExample) -> dict[str, Example]:
             f'key = os.environ["{LIVE_KEY_VARIABLE}"]\n'
             "response = httpx.get(\n"
             f'    "{url}/vacancies/referencedata/courses/routes",\n'
-            '    headers={"Ocp-Apim-Subscription-Key": key, "X-Version": "2"},\n'
+            f'    headers={{"Ocp-Apim-Subscription-Key": key, "X-Version": "{v}"}},\n'
             ")\n"
             "response.raise_for_status()\n"
             'for route in response.json()["routes"]:\n'
@@ -73,7 +75,7 @@ def examples(public_url: str, version: VersionExample) -> dict[str, Example]:
             Language.SHELL,
             f'curl -sS "{url}/vacancies/vacancy?PageSize=5&Sort=AgeAsc" \\\n'
             f'  -H "Ocp-Apim-Subscription-Key: {live}" \\\n'
-            '  -H "X-Version: 2"',
+            f'  -H "X-Version: {v}"',
         ),
         Example(
             "search-python",
@@ -83,7 +85,7 @@ def examples(public_url: str, version: VersionExample) -> dict[str, Example]:
             "response = httpx.get(\n"
             f'    "{url}/vacancies/vacancy",\n'
             '    params={"PageSize": 5, "Sort": "AgeAsc"},\n'
-            '    headers={"Ocp-Apim-Subscription-Key": key, "X-Version": "2"},\n'
+            f'    headers={{"Ocp-Apim-Subscription-Key": key, "X-Version": "{v}"}},\n'
             ")\n"
             "response.raise_for_status()\n"
             'for advert in response.json()["vacancies"]:\n'
@@ -92,7 +94,7 @@ def examples(public_url: str, version: VersionExample) -> dict[str, Example]:
         Example(
             "missing-key-curl",
             Language.SHELL,
-            f'curl -sS "{url}/vacancies/vacancy" -H "X-Version: 2"',
+            f'curl -sS "{url}/vacancies/vacancy" -H "X-Version: {v}"',
         ),
         Example(
             "missing-version-curl",
@@ -103,9 +105,9 @@ def examples(public_url: str, version: VersionExample) -> dict[str, Example]:
             "versions-curl",
             Language.SHELL,
             # -D - prints the response headers, -o /dev/null drops the body.
-            f'curl -sS -o /dev/null -D - "{url}{version.product_path}?PageSize=1" \\\n'
+            f'curl -sS -o /dev/null -D - "{url}/vacancies/vacancy?PageSize=1" \\\n'
             f'  -H "Ocp-Apim-Subscription-Key: {live}" \\\n'
-            f'  -H "X-Version: {version.version}"',
+            f'  -H "X-Version: {versions.shown}"',
         ),
         Example(
             "rate-limit-python",
@@ -114,7 +116,7 @@ def examples(public_url: str, version: VersionExample) -> dict[str, Example]:
             f'key = os.environ["{LIVE_KEY_VARIABLE}"]\n'
             "response = httpx.get(\n"
             f'    "{url}/vacancies/referencedata/courses/routes",\n'
-            '    headers={"Ocp-Apim-Subscription-Key": key, "X-Version": "2"},\n'
+            f'    headers={{"Ocp-Apim-Subscription-Key": key, "X-Version": "{v}"}},\n'
             ")\n"
             'print("RateLimit-Policy:", response.headers["RateLimit-Policy"])\n'
             'print("RateLimit:", response.headers["RateLimit"])',
@@ -126,7 +128,7 @@ def examples(public_url: str, version: VersionExample) -> dict[str, Example]:
             # the 429's body out of the output.
             f'curl -sS --fail --retry 3 "{url}/vacancies/referencedata/courses/routes" \\\n'
             f'  -H "Ocp-Apim-Subscription-Key: {live}" \\\n'
-            '  -H "X-Version: 2"',
+            f'  -H "X-Version: {v}"',
         ),
         Example(
             "retry-python",
@@ -135,7 +137,7 @@ def examples(public_url: str, version: VersionExample) -> dict[str, Example]:
             f'key = os.environ["{LIVE_KEY_VARIABLE}"]\n'
             "client = httpx.Client(\n"
             f'    base_url="{url}",\n'
-            '    headers={"Ocp-Apim-Subscription-Key": key, "X-Version": "2"},\n'
+            f'    headers={{"Ocp-Apim-Subscription-Key": key, "X-Version": "{v}"}},\n'
             ")\n\n\n"
             "def get(path, params=None, attempts=3):\n"
             '    """GET a path; on 429, wait as long as Retry-After says, then try again."""\n'
@@ -155,7 +157,7 @@ def examples(public_url: str, version: VersionExample) -> dict[str, Example]:
             Language.SHELL,
             f'curl -sS "{url}/sandbox/vacancies/vacancy?PageSize=3" \\\n'
             f'  -H "Ocp-Apim-Subscription-Key: {sandbox}" \\\n'
-            '  -H "X-Version: 2"',
+            f'  -H "X-Version: {v}"',
         ),
         Example(
             "sandbox-python",
@@ -165,7 +167,7 @@ def examples(public_url: str, version: VersionExample) -> dict[str, Example]:
             "response = httpx.get(\n"
             f'    "{url}/sandbox/vacancies/vacancy",\n'
             '    params={"PageSize": 3},\n'
-            '    headers={"Ocp-Apim-Subscription-Key": key, "X-Version": "2"},\n'
+            f'    headers={{"Ocp-Apim-Subscription-Key": key, "X-Version": "{v}"}},\n'
             ")\n"
             "response.raise_for_status()\n"
             'print(response.json()["total"], "live adverts in the sandbox")',

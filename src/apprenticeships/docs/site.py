@@ -29,10 +29,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from apprenticeships.catalog.lifecycle import VersionState, VersionStatus
-from apprenticeships.catalog.products import OwnerKind, Product
+from apprenticeships.catalog.products import OwnerKind, Product, ProductId
 from apprenticeships.docs import guide
 from apprenticeships.docs.openapi import OpenApiDocuments
-from apprenticeships.docs.reference import reference, schema_anchor
+from apprenticeships.docs.reference import Reference, reference, schema_anchor
 from apprenticeships.gateway import responses
 from apprenticeships.portal.app import ErrorPages
 from apprenticeships.portal.security import SecurityHeaders
@@ -187,6 +187,9 @@ class DocsSite:
         self.rate_limit = rate_limit
         self.deprecation_months = deprecation_months
         self.errors = DocsErrorPages(pages)
+        # The documents never change while the process runs, so neither do their pages'
+        # contents (only the version's status, read per request).
+        self._references: dict[tuple[str, int], Reference] = {}
 
     def apis(self, now: datetime) -> list[ApiView]:
         return [
@@ -201,25 +204,27 @@ class DocsSite:
             for product in self.documents.products
         ]
 
-    def version_example(self, apis: list[ApiView]) -> guide.VersionExample:
-        """Display advert's deprecated version when it has one (its headers are worth
-        seeing), otherwise its current version."""
-        display = next(a for a in apis if a.product.path == "/vacancies")
-        deprecated = [v for v in display.versions if v.status.state is VersionState.DEPRECATED]
-        chosen = deprecated[0] if deprecated else display.current
-        version = chosen.status.version if chosen is not None else 1
-        return guide.VersionExample("/vacancies/vacancy", version, bool(deprecated))
+    def guide_versions(self, apis: list[ApiView]) -> guide.Versions:
+        """The Display advert versions the guide's examples call."""
+        display = next((a for a in apis if a.product.id == ProductId.DISPLAY_ADVERT), None)
+        versions = display.versions if display is not None else []
+        current = next(
+            (v.status.version for v in versions if v.status.state is VersionState.CURRENT), 1
+        )
+        deprecated = [v for v in versions if v.status.state is VersionState.DEPRECATED]
+        shown = deprecated[0].status.version if deprecated else current
+        return guide.Versions(current, shown, bool(deprecated))
 
     async def index(self, request: Request) -> Response:
         now = self.clock()
         apis = self.apis(now)
-        version_example = self.version_example(apis)
+        versions = self.guide_versions(apis)
         calls, seconds = self.rate_limit
         context: dict[str, Any] = {
             "title": "Apprenticeship Service API documentation",
             "apis": apis,
-            "examples": guide.examples(self.public_url, version_example),
-            "version_example": version_example,
+            "examples": guide.examples(self.public_url, versions),
+            "versions": versions,
             "live_key": guide.LIVE_KEY_VARIABLE,
             "sandbox_key": guide.SANDBOX_KEY_VARIABLE,
             "public_url": self.public_url,
@@ -229,6 +234,12 @@ class DocsSite:
             "navigation": _navigation(NAVIGATION_DOCS),
         }
         return self.pages.render(request, "docs/index.html", context)
+
+    def _reference(self, product: Product, version: int, document: dict[str, Any]) -> Reference:
+        found = self._references.get((product.id, version))
+        if found is None:
+            found = self._references[(product.id, version)] = reference(document)
+        return found
 
     async def reference_page(self, request: Request) -> Response:
         product_id = request.path_params["product"]
@@ -245,7 +256,7 @@ class DocsSite:
             "title": f"{product.name} version {version} reference",
             "product": product,
             "version": VersionView(product, status),
-            "reference": reference(document),
+            "reference": self._reference(product, version, document),
             "openapi_href": f"/docs/{product.id}/v{version}/openapi.json",
             "live_key": guide.LIVE_KEY_VARIABLE,
             "navigation": _navigation(NAVIGATION_DOCS),
