@@ -145,9 +145,11 @@ async def create_vacancy(
     anonymous: bool = False,
     wage_type: str = "Custom",
     updated: datetime | None = None,
+    application_url: str | None = None,
 ) -> int:
     """An advert (through the repository, as the Recruitment API will store it); returns
-    its reference. ``addresses`` are (latitude, longitude) pairs; default one in Leeds."""
+    its reference. ``addresses`` are (latitude, longitude) pairs; default one in Leeds.
+    With ``application_url`` people apply on that site, otherwise through the service."""
     moment = now()
     async with unit_of_work(sessions) as session:
         repository = VacancyRepository(session)
@@ -210,8 +212,10 @@ async def create_vacancy(
                             "weighting": "Essential",
                         }
                     ],
-                    "application_method": "ThroughFindAnApprenticeship",
-                    "application_url": None,
+                    "application_method": "ThroughExternalApplicationSite"
+                    if application_url
+                    else "ThroughFindAnApprenticeship",
+                    "application_url": application_url,
                     "application_instructions": None,
                     "created_at": updated or moment,
                     "updated_at": updated or moment,

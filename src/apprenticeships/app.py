@@ -5,7 +5,9 @@ front of the product APIs.
 (or ``Platform.running()`` in tests) connects, loads the caches and starts the
 background work, and closes it all again.
 
-Paths: ``/health``, ``/ready``, ``/metrics`` and ``/docs/...`` are the platform's own;
+Paths: ``/health``, ``/ready``, ``/metrics``, ``/docs`` (the documentation site and the
+OpenAPI documents), ``/portal``, ``/assets`` and ``/apprenticeship/...`` (the public
+advert pages) are the platform's own;
 every other path goes to the gateway, which answers unknown ones itself. Nothing
 redirects: a near-miss path (a trailing slash) is a 404, since a redirect would drop the
 ``/sandbox`` prefix and echo the client's ``Host``.
@@ -35,12 +37,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from apprenticeships import __version__
 from apprenticeships.accounts.housekeeping import prune_accounts
 from apprenticeships.accounts.sessions import session_store
+from apprenticeships.advertpages.site import AdvertPages, advert_environment
 from apprenticeships.apis import build_product_apps
 from apprenticeships.catalog.products import PRODUCTS, Product
 from apprenticeships.catalog.service import CatalogService
 from apprenticeships.dependencies import ProductState
-from apprenticeships.docs import openapi_document
-from apprenticeships.gateway import responses
+from apprenticeships.docs.openapi import OpenApiDocuments
+from apprenticeships.docs.site import DocsSite, docs_environment
 from apprenticeships.gateway.invalidation import CacheEventPoller
 from apprenticeships.gateway.keycache import KeyCache
 from apprenticeships.gateway.middleware import Gateway
@@ -65,6 +68,7 @@ from apprenticeships.observability.metrics import Metrics
 from apprenticeships.portal.assets import assets_app, check_frontend, frontend_dir
 from apprenticeships.portal.security import SecurityHeaders
 from apprenticeships.portal.site import PortalSite
+from apprenticeships.portal.templating import Pages
 from apprenticeships.referencedata.service import ReferenceDataCache
 from apprenticeships.settings import Settings
 from apprenticeships.storage import migrate
@@ -196,6 +200,24 @@ class Platform:
             mail_sent=self.mail.wake,
         )
         self.portal: ASGIApp = RequestId(self.portal_site.app)
+        self.documents = OpenApiDocuments(products, self.product_apps, settings.max_body_bytes)
+        rate = settings.default_rate_limit
+        self.docs: ASGIApp = RequestId(
+            DocsSite(
+                Pages(docs_environment()),
+                self.documents,
+                self.versions.statuses,
+                clock,
+                settings.public_url,
+                (rate.calls, rate.seconds),
+                settings.deprecation_months,
+            ).app()
+        )
+        self.advert_pages: ASGIApp = RequestId(
+            AdvertPages(
+                Pages(advert_environment()), self.sessions, clock, settings.public_url
+            ).app()
+        )
         # Measured: matching the four routes before the default costs an API request a
         # few microseconds, about 2% of its CPU time in process and not visible end to
         # end (issue 9); a path table by hand would save that and nothing else.
@@ -204,10 +226,12 @@ class Platform:
                 _operation("/health", self._health),
                 _operation("/ready", self._ready),
                 _operation("/metrics", self._metrics),
-                Mount("/docs", app=RequestId(self._docs)),
+                Route("/docs", _MountedRoot("/docs", self.docs)),
+                Mount("/docs", app=self.docs),
                 Route("/portal", _MountedRoot("/portal", self.portal)),
                 Mount("/portal", app=self.portal),
                 Mount("/assets", app=SecurityHeaders(assets_app(self.frontend_dir))),
+                Mount("/apprenticeship", app=self.advert_pages),
             ],
             redirect_slashes=False,
             default=self.gateway,  # which adds the request id itself
@@ -353,14 +377,6 @@ class Platform:
 
     async def _metrics(self, request: Request) -> Response:
         return _no_store(200, self.metrics.render(), "text/plain; version=0.0.4; charset=utf-8")
-
-    async def _docs(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # Mounted, but the path is still the whole one (the mount sets root_path).
-        document = openapi_document(scope["path"], self.products, self.product_apps)
-        if document is None:
-            await responses.send_gateway_error(send, 404, responses.RESOURCE_NOT_FOUND)
-            return
-        await _no_store(200, document, JSON)(scope, receive, send)
 
 
 def _operation(path: str, endpoint: Callable[[Request], Awaitable[Response]]) -> Route:

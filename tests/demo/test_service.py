@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from apprenticeships.accounts.service import AccountService, OwnerRef
-from apprenticeships.catalog.products import OwnerKind
+from apprenticeships.app import Platform
+from apprenticeships.catalog.products import Environment, OwnerKind
 from apprenticeships.demo.generator import CANDIDATE_SKILLS
 from apprenticeships.demo.service import DemoError, seed
 from apprenticeships.referencedata.wages import rates_on
@@ -30,6 +31,7 @@ from apprenticeships.storage.models import (
     Standard,
     Vacancy,
 )
+from apprenticeships.vacancies.search import SearchQuery
 
 NOW = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
 TODAY = NOW.date()
@@ -323,3 +325,17 @@ async def test_negative_numbers_of_adverts_are_refused(
 ) -> None:
     with pytest.raises(DemoError, match="cannot be negative"):
         await _seed(sessions, vacancies=-1)
+
+
+async def test_adverts_seeded_into_a_running_platform_reach_its_search_index(
+    platform: Platform,
+) -> None:
+    index = platform.vacancy_indexes
+    assert (
+        index.get(Environment.LIVE).search(SearchQuery(page_size=1), datetime.now(UTC)).total == 0
+    )
+    made = await _seed(platform.sessions, vacancies=6, now=datetime.now(UTC))
+    # What the platform does on the adverts' change event: the delta, not a rebuild.
+    await index.refresh()
+    found = index.get(Environment.LIVE).search(SearchQuery(page_size=1), datetime.now(UTC))
+    assert found.total == made["vacancies"]["live"] == 6

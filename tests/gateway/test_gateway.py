@@ -93,7 +93,7 @@ async def keys(platform: Platform) -> AsyncIterator[dict[str, Any]]:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/nothing", "/vacanciesx", "/vacancy", "/sandbox", "/sandbox/nothing", "/docs"]
+    "path", ["/", "/nothing", "/vacanciesx", "/vacancy", "/sandbox", "/sandbox/nothing", "/doc"]
 )
 async def test_unknown_path_is_404_resource_not_found(platform: Platform, path: str) -> None:
     response = await call(platform, path)

@@ -176,7 +176,7 @@ async def test_openapi_documents_declare_key_version_and_gateway_errors(
     [
         "/docs/display-advert/v9/openapi.json",
         "/docs/nothing/v1/openapi.json",
-        "/docs/display-advert/v2/other",
+        "/docs/display-advert/v02/openapi.json",
     ],
 )
 async def test_unknown_documents_are_404(platform: Platform, path: str) -> None:

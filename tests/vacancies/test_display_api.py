@@ -192,7 +192,9 @@ async def test_v1_and_v2_shapes(world: World) -> None:
     assert v1["location"] == {"lat": LONDON[0], "lon": LONDON[1]}
     assert "addresses" not in v1
     assert [(a["latitude"], a["longitude"]) for a in v2["addresses"]] == [LONDON, LEEDS]
-    assert v2["applicationUrl"] == v2["vacancyUrl"]
+    # The advert's public page (compatibility.md D10), where it is applied to as well.
+    page = f"http://127.0.0.1:8000/apprenticeship/reference/{world.refs['two_places']}"
+    assert v1["vacancyUrl"] == v2["vacancyUrl"] == v2["applicationUrl"] == page
     assert "address" not in v2
     for body in (v1, v2):
         assert body["vacancyReference"] == str(world.refs["two_places"])

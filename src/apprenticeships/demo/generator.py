@@ -534,7 +534,9 @@ class AdvertGenerator:
             "application_url": None,
             "application_instructions": None,
             "created_at": posted_at,
-            "updated_at": posted_at,
+            # Written now: running servers' search indexes take in what changed since
+            # they were built, so a past time would keep the advert out of them.
+            "updated_at": self.now,
         }
         addresses = [
             self._address(rng, vacancy_id, position, town) for position, town in enumerate(places)

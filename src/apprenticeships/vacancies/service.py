@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.accounts.repository import LegalEntityRepository
-from apprenticeships.catalog.products import OwnerKind
+from apprenticeships.catalog.products import Environment, OwnerKind
 from apprenticeships.errors import Forbidden, InvalidInput, NotFound
 from apprenticeships.gateway.context import SubscriptionContext
 from apprenticeships.storage.models import LegalEntity, Organisation, Vacancy
@@ -148,10 +148,16 @@ class VacancyService:
         )
 
     async def detail(self, caller: SubscriptionContext, reference: str, now: datetime) -> PageRow:
+        return await self.live_advert(caller.environment, reference, now)
+
+    async def live_advert(self, environment: Environment, reference: str, now: datetime) -> PageRow:
+        """The live advert with this reference (``VAC`` prefix or not) in the environment:
+        what the Display advert API and the public advert page show. ``NotFound`` for an
+        unknown, closed or not yet approved advert."""
         match = REFERENCE.match(reference.strip())
         if match is None:
             raise InvalidInput.of("vacancyReference", "The vacancy reference is not valid.")
-        rows = await self.vacancies.page(caller.environment, [int(match.group(1))])
+        rows = await self.vacancies.page(environment, [int(match.group(1))])
         if not rows or not is_live(rows[0].vacancy, now):
             raise NotFound()
         return rows[0]

@@ -21,6 +21,13 @@ ItemV1 = schemas.VacancyItemV1 | schemas.VacancyDetailV1
 ItemV2 = schemas.VacancyItemV2 | schemas.VacancyDetailV2
 
 
+def advert_url(public_url: str, reference: int) -> str:
+    """The advert's public page (compatibility.md D10: the real service's address shape,
+    under this platform's public URL); adverts applied to through the service are
+    applied to from there too."""
+    return f"{public_url}/apprenticeship/reference/{reference}"
+
+
 def legal_entities(
     linked: Iterable[tuple[LegalEntity, Organisation]],
 ) -> schemas.AccountLegalEntities:
@@ -109,7 +116,7 @@ def _common(row: PageRow, distance: float | None, public_url: str) -> dict[str, 
         "provider_name": row.provider_name,
         "ukprn": int(row.ukprn),
         "is_disability_confident": vacancy.is_disability_confident,
-        "vacancy_url": f"{public_url}/apprenticeship/VAC{vacancy.reference}",
+        "vacancy_url": advert_url(public_url, vacancy.reference),
         "vacancy_reference": str(vacancy.reference),
         "is_national_vacancy": vacancy.is_national,
         "is_national_vacancy_details": vacancy.national_details if vacancy.is_national else None,
