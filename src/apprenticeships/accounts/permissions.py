@@ -49,6 +49,19 @@ class PermissionChange:
     # None: there was none (granted) / there is none now (revoked).
     before: Permission | None
     after: Permission | None
+    legal_entity_name: str = ""
+    provider_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HeldPermission:
+    """What one training provider may do for one legal entity."""
+
+    public_hashed_id: str
+    legal_entity_name: str
+    ukprn: str
+    provider_name: str
+    permission: Permission
 
 
 class ProviderPermissionService:
@@ -72,6 +85,21 @@ class ProviderPermissionService:
             for entity in entities
         ]
 
+    async def held(
+        self, caller: Acting | Operator, legal_entity: str, ukprn: str
+    ) -> HeldPermission:
+        """The permission a provider holds for a legal entity; ``NotFound`` if none (or
+        the legal entity is another employer's)."""
+        entity = await self._legal_entity(caller, legal_entity)
+        provider, existing = await self._existing(entity, ukprn)
+        return HeldPermission(
+            entity.public_hashed_id,
+            entity.name,
+            provider.public_id,
+            provider.name,
+            Permission(existing.permission),
+        )
+
     async def grant(
         self,
         caller: Acting | Operator,
@@ -80,23 +108,25 @@ class ProviderPermissionService:
         permission: str,
         now: datetime,
     ) -> PermissionChange:
-        """Let a provider recruit for a legal entity, or change how."""
-        entity = await self._legal_entity(caller, legal_entity)
+        """Let a provider recruit for a legal entity, or change how. Every problem with
+        the input is reported at once, by field; a legal entity that is named but is not
+        (the caller's employer's) is ``NotFound``."""
         problems: list[FieldProblem] = []
-        chosen = next((p for p in Permission if p.value == permission.strip()), None)
-        if chosen is None:
-            names = " or ".join(p.value for p in Permission)
-            problems.append(FieldProblem(PERMISSION, f"Select a permission ({names})"))
+        entity: LegalEntity | None = None
+        if legal_entity.strip():
+            entity = await self._legal_entity(caller, legal_entity)
+        else:
+            if isinstance(caller, Acting):
+                await self._employer(caller)
+            problems.append(FieldProblem(LEGAL_ENTITY, "Select a legal entity"))
+        chosen = _permission(permission, problems)
         provider = await self._provider(ukprn, problems)
         if problems:
             raise InvalidInput(problems=problems)
-        assert provider is not None and chosen is not None
+        assert entity is not None and provider is not None and chosen is not None
         existing = await self.entities.permission(provider.id, entity.id)
         if existing is not None:
-            before = Permission(existing.permission)
-            existing.permission = chosen
-            await self.entities.session.flush()
-            return PermissionChange(entity.public_hashed_id, provider.public_id, before, chosen)
+            return await self._change(entity, provider, existing, chosen)
         await self.entities.add_permission(
             ProviderPermission(
                 provider_id=provider.id,
@@ -105,13 +135,57 @@ class ProviderPermissionService:
                 created_at=now,
             )
         )
-        return PermissionChange(entity.public_hashed_id, provider.public_id, None, chosen)
+        return PermissionChange(
+            entity.public_hashed_id, provider.public_id, None, chosen, entity.name, provider.name
+        )
+
+    async def change(
+        self,
+        caller: Acting | Operator,
+        legal_entity: str,
+        ukprn: str,
+        permission: str,
+        now: datetime,
+    ) -> PermissionChange:
+        """Change the permission a provider already holds (``NotFound`` if it holds
+        none: it may have been removed meanwhile)."""
+        entity = await self._legal_entity(caller, legal_entity)
+        provider, existing = await self._existing(entity, ukprn)
+        problems: list[FieldProblem] = []
+        chosen = _permission(permission, problems)
+        if chosen is None:
+            raise InvalidInput(problems=problems)
+        return await self._change(entity, provider, existing, chosen)
 
     async def revoke(
         self, caller: Acting | Operator, legal_entity: str, ukprn: str, now: datetime
     ) -> PermissionChange:
         """Stop a provider recruiting for a legal entity (adverts it made stay)."""
         entity = await self._legal_entity(caller, legal_entity)
+        provider, existing = await self._existing(entity, ukprn)
+        before = Permission(existing.permission)
+        await self.entities.remove_permission(existing)
+        return PermissionChange(
+            entity.public_hashed_id, provider.public_id, before, None, entity.name, provider.name
+        )
+
+    async def _change(
+        self,
+        entity: LegalEntity,
+        provider: Organisation,
+        existing: ProviderPermission,
+        chosen: Permission,
+    ) -> PermissionChange:
+        before = Permission(existing.permission)
+        existing.permission = chosen
+        await self.entities.session.flush()
+        return PermissionChange(
+            entity.public_hashed_id, provider.public_id, before, chosen, entity.name, provider.name
+        )
+
+    async def _existing(
+        self, entity: LegalEntity, ukprn: str
+    ) -> tuple[Organisation, ProviderPermission]:
         problems: list[FieldProblem] = []
         provider = await self._provider(ukprn, problems)
         if problems:
@@ -123,9 +197,7 @@ class ProviderPermissionService:
                 f"training provider {provider.public_id} has no permission for legal entity "
                 f"{entity.public_hashed_id}"
             )
-        before = Permission(existing.permission)
-        await self.entities.remove_permission(existing)
-        return PermissionChange(entity.public_hashed_id, provider.public_id, before, None)
+        return provider, existing
 
     async def _employer(self, acting: Acting) -> Organisation:
         _, organisation = await authorise(
@@ -152,3 +224,11 @@ class ProviderPermissionService:
         if provider is None:
             problems.append(FieldProblem(UKPRN_FIELD, f"No training provider has UKPRN {ukprn}"))
         return provider
+
+
+def _permission(value: str, problems: list[FieldProblem]) -> Permission | None:
+    chosen = next((p for p in Permission if p.value == value.strip()), None)
+    if chosen is None:
+        names = " or ".join(p.value for p in Permission)
+        problems.append(FieldProblem(PERMISSION, f"Select a permission ({names})"))
+    return chosen

@@ -83,6 +83,7 @@ class RoleChange:
     organisation_id: int
     old: Role
     new: Role
+    email: str  # whose role changed (what the audit log names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ class Removal:
     person_id: int
     organisation_id: int
     role: Role
+    email: str  # who was removed
 
 
 class TeamService:
@@ -105,16 +107,16 @@ class TeamService:
         """The organisation's people and roles, by name; any member may see them."""
         _, organisation = await authorise(self.memberships, acting, lambda _: True, MEMBERS_ONLY)
         return [
-            TeamMember(
-                user.id,
-                user.name,
-                user.email,
-                Role(membership.role),
-                user.password_hash is None,
-                membership.created_at,
-            )
+            _team_member(membership, user)
             for membership, user in await self.memberships.team(organisation.id)
         ]
+
+    async def member(self, acting: Acting, person_id: int) -> TeamMember:
+        """One person in the acting person's organisation; any member may see them.
+        Someone in another organisation looks exactly like nobody (``NotFound``)."""
+        _, organisation = await authorise(self.memberships, acting, lambda _: True, MEMBERS_ONLY)
+        membership = await self._member(organisation, person_id)
+        return _team_member(membership, await self._person(person_id))
 
     async def invite(
         self, acting: Acting, email: str, name: str, role: str, now: datetime
@@ -161,7 +163,8 @@ class TeamService:
             await self._keep_an_owner(organisation, field="role")
         membership.role = chosen
         await self.memberships.save()
-        return RoleChange(person_id, organisation.id, old, chosen)
+        person = await self._person(person_id)
+        return RoleChange(person_id, organisation.id, old, chosen, person.email)
 
     async def remove(self, acting: Acting, person_id: int, now: datetime) -> Removal:
         """An Owner or Account owner removes someone (perhaps themselves) from their
@@ -171,8 +174,9 @@ class TeamService:
         role = Role(membership.role)
         if role in OWNER_ROLES:
             await self._keep_an_owner(organisation)
+        email = (await self._person(person_id)).email
         await self.memberships.remove(membership)
-        return Removal(person_id, organisation.id, role)
+        return Removal(person_id, organisation.id, role, email)
 
     async def add_admin(self, email: str, now: datetime, name: str = "") -> AdminInvitation:
         """Make a person a platform admin (``accounts add-admin``), creating them if need
@@ -243,6 +247,11 @@ class TeamService:
             raise NotFound("no such person in the team")
         return membership
 
+    async def _person(self, person_id: int) -> User:
+        person = await self.users.by_id(person_id)
+        assert person is not None  # a membership's person exists (foreign key)
+        return person
+
     async def _keep_an_owner(self, organisation: Organisation, field: str | None = None) -> None:
         # Locked, so two owners demoting each other at once cannot both succeed.
         owners = await self.memberships.holding(organisation.id, OWNER_ROLES, lock=True)
@@ -254,3 +263,14 @@ class TeamService:
                 else f"There must be at least one {label}: make someone else a {label} first",
                 field=field,
             )
+
+
+def _team_member(membership: Membership, person: User) -> TeamMember:
+    return TeamMember(
+        person.id,
+        person.name,
+        person.email,
+        Role(membership.role),
+        person.password_hash is None,
+        membership.created_at,
+    )

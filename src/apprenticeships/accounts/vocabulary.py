@@ -105,9 +105,10 @@ class Permission(StrEnum):
 
     @property
     def label(self) -> str:
+        """How the portal shows it to the employer who gives it."""
         return {
-            Permission.RECRUITMENT: "Recruit apprentices",
-            Permission.RECRUITMENT_REQUIRES_REVIEW: "Recruit apprentices, with adverts we review",
+            Permission.RECRUITMENT: "Recruitment",
+            Permission.RECRUITMENT_REQUIRES_REVIEW: "Recruitment, with your review",
         }[self]
 
 

@@ -9,6 +9,8 @@ if TYPE_CHECKING:
 
 KEY_MANAGERS = frozenset({"Owner", "AccountOwner", "Developer"})
 TEAM_MANAGERS = frozenset({"Owner", "AccountOwner"})
+# Everyone in an employer or provider sees its team (a developer's account has none).
+TEAM_MEMBERS = frozenset({"Owner", "Transactor", "Viewer", "AccountOwner", "Contributor"})
 REVIEWERS = frozenset({"Owner", "Transactor"})
 AUDIT_READERS = frozenset({"Owner", "AccountOwner"})
 PROVIDER_MANAGERS = frozenset({"Owner"})
@@ -24,7 +26,7 @@ def navigation(identity: Identity | None, path: str) -> list[dict[str, object]]:
     role = identity.role
     if identity.organisation_id is not None and role is not None:
         items.append(("/portal/apis", "API keys"))
-        if role in TEAM_MANAGERS:
+        if role in TEAM_MEMBERS:
             items.append(("/portal/team", "Team"))
         if role in PROVIDER_MANAGERS and identity.organisation_kind == "employer":
             items.append(("/portal/providers", "Training providers"))

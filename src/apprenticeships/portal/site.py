@@ -15,9 +15,15 @@ from apprenticeships.accounts.sessions import SessionStore
 from apprenticeships.keys.service import KeyService
 from apprenticeships.portal.accounts import PortalAccounts
 from apprenticeships.portal.app import create_portal
+from apprenticeships.portal.audit import PortalAudit
 from apprenticeships.portal.forms import CsrfTokens
+from apprenticeships.portal.providers import PortalProviders
+from apprenticeships.portal.routes.audit import AuditPages
 from apprenticeships.portal.routes.auth import AuthPages
 from apprenticeships.portal.routes.oidc import oidc_routes
+from apprenticeships.portal.routes.providers import ProviderPages
+from apprenticeships.portal.routes.team import TeamPages
+from apprenticeships.portal.team import PortalTeam
 from apprenticeships.portal.templating import Pages
 from apprenticeships.portal.web import Portal
 from apprenticeships.settings import Settings
@@ -55,9 +61,13 @@ class PortalSite:
             public_url=settings.public_url,
             clock=clock,
         )
+        team = PortalTeam(sessions, settings.public_url, clock, mail_sent)
         routes = [
             *AuthPages(self.portal, self.accounts, oidc=settings.oidc_enabled).routes(),
             *oidc_routes(settings, sessions, self.portal, secret_key, clock),
+            *TeamPages(self.portal, team).routes(),
+            *ProviderPages(self.portal, PortalProviders(sessions, clock)).routes(),
+            *AuditPages(self.portal, PortalAudit(sessions, settings.public_url)).routes(),
         ]
         self.app: ASGIApp = create_portal(pages, routes)
 
