@@ -163,3 +163,14 @@ def link_in(message: EmailMessage, path_part: str) -> str:
 
 def path_of(url: str) -> str:
     return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def error_summary(page: httpx.Response) -> list[str]:
+    """The messages in a page's error summary, as read (tags and spacing gone)."""
+    parts = page.text.split("govuk-error-summary__list", 1)
+    assert len(parts) == 2, "the page has no error summary"
+    summary = parts[1].split("</ul>", 1)[0]
+    return [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip()
+        for item in re.findall(r"<li[^>]*>(.*?)</li>", summary, re.DOTALL)
+    ]

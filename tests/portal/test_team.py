@@ -19,6 +19,7 @@ from tests.portal.support import (
     Mailbox,
     Person,
     csrf_token,
+    error_summary,
     link_in,
     make_person,
     path_of,
@@ -71,14 +72,6 @@ async def audit_entries(platform: Platform, *actions: AuditAction) -> list[Audit
 
 def main(page: httpx.Response) -> str:
     return page.text.split("<main", 1)[1]
-
-
-def error_summary(page: httpx.Response) -> list[str]:
-    summary = page.text.split("govuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
-    return [
-        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip()
-        for item in re.findall(r"<li[^>]*>(.*?)</li>", summary, re.DOTALL)
-    ]
 
 
 TEAM_CHANGES = (AuditAction.INVITATION_SENT, AuditAction.ROLE_CHANGED, AuditAction.PERSON_REMOVED)
