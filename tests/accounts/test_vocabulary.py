@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from apprenticeships.accounts.vocabulary import (
+    Permission,
     Role,
     can_manage_keys,
     can_manage_providers,
@@ -34,6 +35,10 @@ def test_stored_values_are_the_cli_names_and_labels_the_portals() -> None:
         ("AccountOwner", "Account owner"),
         ("Contributor", "Contributor"),
         ("Developer", "Developer"),
+    ]
+    assert [(p.value, p.label) for p in Permission] == [
+        ("Recruitment", "Recruitment"),
+        ("RecruitmentRequiresReview", "Recruitment, with your review"),
     ]
 
 
