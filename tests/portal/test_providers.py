@@ -220,7 +220,9 @@ async def test_another_employers_legal_entity_is_not_found_and_nothing_changes(
         assert "Bolt" not in posted.text.split("<main", 1)[1]
     # A provider without a permission for one's own legal entity is not found either.
     assert (await client.get(f"/portal/providers/{acme}/10000001/change")).status_code == 404
-    assert (await client.get(f"/portal/providers/{acme}/nope/remove")).status_code == 404
+    for action in ("change", "remove"):
+        assert (await client.get(f"/portal/providers/{acme}/nope/{action}")).status_code == 404
+        assert (await client.get(f"/portal/providers/NOPE00/10000001/{action}")).status_code == 404
     assert await permissions(platform) == {(bolt, "10000001", "Recruitment")}
     assert await audit_entries(platform) == []
 

@@ -89,20 +89,24 @@ class ProviderPages:
         entity, ukprn = request.path_params["legal_entity"], request.path_params["ukprn"]
         form = Form.of(form_of(request), "permission")
         try:
+            # A UKPRN that is not one (InvalidInput) names no permission either.
             held = await self.providers.held(identity, entity, ukprn)
-            if request.method == "GET":
-                form.values["permission"] = held.permission.value
-            else:
-                try:
-                    await self.providers.change(
-                        identity, entity, ukprn, form.get("permission"), visitor.address
-                    )
-                except InvalidInput:
-                    form.add("permission", SELECT_PERMISSION)
-                else:
-                    return RedirectResponse("/portal/providers", status_code=303)
-        except (NotFound, Forbidden):
+        except (NotFound, Forbidden, InvalidInput):
             return self.portal.not_found(request, visitor)
+        if request.method == "GET":
+            form.values["permission"] = held.permission.value
+        else:
+            try:
+                await self.providers.change(
+                    identity, entity, ukprn, form.get("permission"), visitor.address
+                )
+            except InvalidInput:
+                # The permission: the legal entity and UKPRN were good a moment ago.
+                form.add("permission", SELECT_PERMISSION)
+            except (NotFound, Forbidden):
+                return self.portal.not_found(request, visitor)
+            else:
+                return RedirectResponse("/portal/providers", status_code=303)
         return self.portal.render(
             request, visitor, "provider_change.html",
             {"form": form, "held": held, "action": _path(held, "change"),
@@ -120,6 +124,8 @@ class ProviderPages:
                 await self.providers.revoke(identity, entity, ukprn, visitor.address)
                 return RedirectResponse("/portal/providers", status_code=303)
         except (NotFound, Forbidden, InvalidInput):
+            # Another employer's legal entity, a permission removed meanwhile, or a UKPRN
+            # that is not one: no such permission.
             return self.portal.not_found(request, visitor)
         return self.portal.render(
             request,
