@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
 from apprenticeships.portal.security import SecurityHeaders
@@ -83,11 +83,8 @@ class ErrorPages:
 def create_portal(pages: Pages, routes: Sequence[BaseRoute]) -> ASGIApp:
     errors = ErrorPages(pages)
 
-    async def start(request: Request) -> Response:
-        return pages.render(request, "start.html", {})
-
     app = Starlette(
-        routes=[Route("/", start, methods=["GET"]), *routes],
+        routes=list(routes),
         exception_handlers={
             HTTPException: errors.http_exception,
             Exception: errors.unexpected,

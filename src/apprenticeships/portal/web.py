@@ -49,6 +49,20 @@ class Access(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Declared:
+    """Who may use a page, as its route declared it."""
+
+    access: Access
+    roles: frozenset[str] | None
+
+
+def declared_access(route: object) -> Declared | None:
+    """The declaration of a route made by ``Portal.route`` (None for any other)."""
+    found = getattr(getattr(route, "endpoint", None), "portal_access", None)
+    return found if isinstance(found, Declared) else None
+
+
+@dataclass(frozen=True, slots=True)
 class Identity:
     """Who a signed-in session belongs to, as pages need it."""
 
@@ -167,12 +181,16 @@ class Portal:
         )  # fmt: skip
 
     def route(
-        self, path: str, handler: Handler, *, methods: tuple[str, ...] = ("GET",),
-        access: Access = Access.ANYONE, roles: frozenset[str] | None = None,
+        self, path: str, handler: Handler, *, access: Access,
+        methods: tuple[str, ...] = ("GET",), roles: frozenset[str] | None = None,
     ) -> Route:  # fmt: skip
+        """A page. ``access`` (and ``roles``, for members) is required: every page says
+        in one line who may use it (tests/portal/test_routes.py lists them all)."""
+
         async def endpoint(request: Request) -> Response:
             return await self._serve(request, handler, access, roles)
 
+        endpoint.portal_access = Declared(access, roles)  # type: ignore[attr-defined]
         return Route(path, endpoint, methods=list(methods))
 
     async def _serve(

@@ -34,16 +34,20 @@ class AuthPages:
         p = self.portal
         both = ("GET", "POST")
         return [
-            p.route("/register", self.register, methods=both),
-            p.route("/confirm/{token}", self.confirm),
-            p.route("/sign-in", self.sign_in, methods=both),
-            p.route("/sign-out", self.sign_out, methods=("POST",)),
+            p.route("/", self.start, access=Access.ANYONE),
+            p.route("/register", self.register, methods=both, access=Access.ANYONE),
+            p.route("/confirm/{token}", self.confirm, access=Access.ANYONE),
+            p.route("/sign-in", self.sign_in, methods=both, access=Access.ANYONE),
+            p.route("/sign-out", self.sign_out, methods=("POST",), access=Access.ANYONE),
             p.route("/organisations", self.organisations, methods=both, access=Access.SIGNED_IN),
-            p.route("/set-password/{token}", self.set_password, methods=both),
-            p.route("/forgot-password", self.forgot_password, methods=both),
+            p.route("/set-password/{token}", self.set_password, methods=both, access=Access.ANYONE),
+            p.route("/forgot-password", self.forgot_password, methods=both, access=Access.ANYONE),
             p.route("/account", self.account, methods=both, access=Access.SIGNED_IN),
             p.route("/account/delete", self.delete_account, methods=both, access=Access.SIGNED_IN),
         ]
+
+    async def start(self, request: Request, visitor: Visitor) -> Response:
+        return self.portal.render(request, visitor, "start.html")
 
     # -- registration -------------------------------------------------------------------
 

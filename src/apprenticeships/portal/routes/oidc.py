@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute
 from apprenticeships.accounts.oidc import PENDING_LIFETIME, OidcClient, OidcFailed, OidcRefusal
 from apprenticeships.accounts.sessions import SESSION_COOKIE
 from apprenticeships.portal.oidc import PendingCookies, PortalOidc, oidc_config
-from apprenticeships.portal.web import Portal, Visitor
+from apprenticeships.portal.web import Access, Portal, Visitor
 from apprenticeships.settings import Settings
 
 PENDING_COOKIE = "portal_oidc"
@@ -97,8 +97,8 @@ class OidcPages:
     def routes(self) -> list[BaseRoute]:
         p = self.portal
         return [
-            p.route("/sign-in/oidc", self.start),
-            p.route("/sign-in/oidc/callback", self.callback),
+            p.route("/sign-in/oidc", self.start, access=Access.ANYONE),
+            p.route("/sign-in/oidc/callback", self.callback, access=Access.ANYONE),
         ]
 
     async def start(self, request: Request, visitor: Visitor) -> Response:
