@@ -16,8 +16,10 @@ from apprenticeships.keys.service import KeyService
 from apprenticeships.portal.accounts import PortalAccounts
 from apprenticeships.portal.app import create_portal
 from apprenticeships.portal.forms import CsrfTokens
+from apprenticeships.portal.review import PortalReview
 from apprenticeships.portal.routes.auth import AuthPages
 from apprenticeships.portal.routes.oidc import oidc_routes
+from apprenticeships.portal.routes.review import ReviewPages
 from apprenticeships.portal.templating import Pages
 from apprenticeships.portal.web import Portal
 from apprenticeships.settings import Settings
@@ -58,6 +60,7 @@ class PortalSite:
         routes = [
             *AuthPages(self.portal, self.accounts, oidc=settings.oidc_enabled).routes(),
             *oidc_routes(settings, sessions, self.portal, secret_key, clock),
+            *ReviewPages(self.portal, PortalReview(sessions, clock, mail_sent)).routes(),
         ]
         self.app: ASGIApp = create_portal(pages, routes)
 
