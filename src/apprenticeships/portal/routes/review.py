@@ -334,8 +334,12 @@ def _link(href: str, text: str) -> Markup:
 
 
 def _when(advert: AwaitingReview) -> str:
+    """GOV.UK style, in UTC: 5 June 2026 at 2:05pm."""
     at = advert.submitted_at
-    return f"{long_date(at.date())} at {at:%H:%M}" if at is not None else ""
+    if at is None:
+        return ""
+    clock = f"{at.hour % 12 or 12}:{at.minute:02d}{'am' if at.hour < 12 else 'pm'}"
+    return f"{long_date(at.date())} at {clock}"
 
 
 def money(amount: Decimal) -> str:
