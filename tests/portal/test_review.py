@@ -60,12 +60,15 @@ class Review:
             organisation_public_id=employer, name="Erin Employer",
         )  # fmt: skip
 
-    async def advert(self, key: str = "employer", title: str | None = None) -> str:
+    async def advert(
+        self, key: str = "employer", title: str | None = None, **fields: object
+    ) -> str:
         """A new advert through the Recruitment API: Submitted from the employer's key,
         in Review from the provider that needs the employer's agreement."""
         body = valid_body(self.world.legal_entity, ukprn=None if "provider" in key else 10000001)
         if title is not None:
             body["title"] = title
+        body.update(fields)
         response = await self.world.post(body, key=key)
         assert response.status_code == 201, response.text
         reference: str = response.json()["vacancyReference"]
@@ -538,3 +541,16 @@ async def test_finding_an_advert_by_reference(review: Review) -> None:
         assert found.headers["location"] == f"/portal/admin/adverts/VAC{reference}"
         # The number without VAC works in the address too.
         assert (await client.get(f"/portal/admin/adverts/{reference}")).status_code == 200
+
+
+async def test_reviewers_see_who_an_anonymous_advert_is_from(review: Review) -> None:
+    reference = await review.advert(
+        employerNameOption="Anonymous",
+        alternativeEmployerName="A software company in Leeds",
+        anonymousReason="We do not want to be contacted by agencies",
+    )
+    admin = await review.person("admin@platform.example.com")
+    async with review.client() as client:
+        await sign_in(client, admin)
+        page = await client.get(f"/portal/admin/adverts/VAC{reference}")
+    assert "Acme Engineering, shown anonymously as: A software company in Leeds" in text_of(page)

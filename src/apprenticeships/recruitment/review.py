@@ -33,6 +33,7 @@ from apprenticeships.catalog.products import Environment, OwnerKind
 from apprenticeships.errors import Conflict, Forbidden, InvalidInput, NotFound
 from apprenticeships.mail.outbox import Outbox
 from apprenticeships.recruitment import emails
+from apprenticeships.recruitment.schemas import EmployerNameOption
 from apprenticeships.storage.events import CacheEventRepository, EventKind
 from apprenticeships.storage.models import Organisation, Vacancy
 from apprenticeships.vacancies.html import plain_text
@@ -67,6 +68,7 @@ class AdvertView:
     title: str
     # The name the advert shows (registered, trading, or the anonymous description).
     employer_name: str
+    anonymous: bool
     employer_account: str
     legal_entity: str
     provider_name: str
@@ -162,6 +164,7 @@ class ReviewService:
             status=AdvertStatus(vacancy.status),
             title=vacancy.title,
             employer_name=vacancy.employer_name,
+            anonymous=vacancy.employer_name_option == EmployerNameOption.ANONYMOUS,
             employer_account=row.employer_account,
             legal_entity=row.legal_entity,
             provider_name=row.provider_name,

@@ -153,12 +153,12 @@ class ReviewPages:
             return self._conflict(request, visitor, EMPLOYER, error)
         if outcome.status is AdvertStatus.SUBMITTED:
             return self._done(
-                request, visitor, EMPLOYER, outcome, "Advert approved",
+                request, visitor, EMPLOYER, "Advert approved",
                 f"VAC{outcome.reference} is now with the platform's reviewers. We have "
                 "emailed the person who submitted it.",
             )  # fmt: skip
         return self._done(
-            request, visitor, EMPLOYER, outcome, "Advert rejected",
+            request, visitor, EMPLOYER, "Advert rejected",
             f"VAC{outcome.reference} will not be published. We have emailed the person who "
             "submitted it with your reason.",
         )  # fmt: skip
@@ -206,12 +206,12 @@ class ReviewPages:
             return self._conflict(request, visitor, ADMIN, error)
         if outcome.status is AdvertStatus.LIVE:
             return self._done(
-                request, visitor, ADMIN, outcome, "Advert approved",
+                request, visitor, ADMIN, "Advert approved",
                 f"VAC{outcome.reference} is live in the Display advert API now. We have "
                 "emailed the person who submitted it.",
             )  # fmt: skip
         return self._done(
-            request, visitor, ADMIN, outcome, "Advert rejected",
+            request, visitor, ADMIN, "Advert rejected",
             f"VAC{outcome.reference} will not be published. We have emailed the person who "
             "submitted it with your reason.",
         )  # fmt: skip
@@ -292,14 +292,13 @@ class ReviewPages:
         )  # fmt: skip
 
     def _done(
-        self, request: Request, visitor: Visitor, desk: Desk, outcome: Outcome, title: str,
-        text: str,
-    ) -> Response:  # fmt: skip
+        self, request: Request, visitor: Visitor, desk: Desk, title: str, text: str
+    ) -> Response:
         return self.portal.message(request, visitor, title, text, link=(desk.base, desk.back_text))
 
     def _closed(self, request: Request, visitor: Visitor, desk: Desk, outcome: Outcome) -> Response:
         return self._done(
-            request, visitor, desk, outcome, "Advert closed",
+            request, visitor, desk, "Advert closed",
             f"VAC{outcome.reference} no longer appears in the Display advert API. We have "
             "emailed the person who submitted it.",
         )  # fmt: skip
@@ -365,11 +364,12 @@ def summary_rows(advert: AdvertView) -> list[dict[str, dict[str, object]]]:
         locations = _lines(*advert.locations)
     else:
         locations = _lines("Recruiting nationally", advert.national_details)
-    employer = (
-        advert.employer_account
-        if advert.employer_name == advert.employer_account
-        else f"{advert.employer_name} (account: {advert.employer_account})"
-    )
+    if advert.anonymous:
+        employer = f"{advert.employer_account}, shown anonymously as: {advert.employer_name}"
+    elif advert.employer_name == advert.employer_account:
+        employer = advert.employer_account
+    else:
+        employer = f"{advert.employer_name} (account: {advert.employer_account})"
     rows: list[tuple[str, dict[str, object]]] = [
         ("Reference", {"text": f"VAC{advert.reference}"}),
         ("Title", {"text": advert.title}),
