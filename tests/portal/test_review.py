@@ -342,6 +342,7 @@ async def test_admins_and_the_employer_close_live_adverts_early(review: Review) 
         for reference in (first, second):
             await decide(client, f"/portal/admin/adverts/VAC{reference}", "approve")
         await eventually(lambda: review.searchable(second))
+        assert (await client.get(f"/apprenticeship/reference/{first}")).status_code == 200
         page = await client.get(f"/portal/admin/adverts/VAC{first}")
         assert "Close advert" in text_of(page) and 'value="approve"' not in page.text
         closed = await submit(
@@ -367,9 +368,13 @@ async def test_admins_and_the_employer_close_live_adverts_early(review: Review) 
         )  # fmt: skip
         assert closed.status_code == 200 and "Advert closed" in text_of(closed)
 
+    async with review.client() as anyone:
+        for reference in (first, second):
+            assert (await review.stored(reference)).status == "Closed"
+            assert (await review.displayed(reference)).status_code == 404
+            public = await anyone.get(f"/apprenticeship/reference/{reference}")
+            assert public.status_code == 404
     for reference in (first, second):
-        assert (await review.stored(reference)).status == "Closed"
-        assert (await review.displayed(reference)).status_code == 404
         message = await review.mailbox.next_to(SUBMITTER, f"VAC{reference} has closed")
         assert "closed early" in body_of(message)
     await eventually(lambda: review.unsearchable(first))
