@@ -19,6 +19,7 @@ from apprenticeships.settings import Settings
 from apprenticeships.storage.engine import unit_of_work
 from apprenticeships.storage.models import CacheEvent, Vacancy
 from tests.conftest import client_for
+from tests.portal.support import Mailbox
 from tests.recruitment.bodies import changed, valid_body
 from tests.recruitment.conftest import Recruiting, build_recruiting
 from tests.support.cli import Run, cli_runner
@@ -241,3 +242,67 @@ async def test_markup_tricks_reach_the_display_advert_api_as_plain_text(
         "<p>&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;</p>"
     )
     assert shown["employerDescription"] == "<ul>\n<li>Q&amp;A</li>\n<li>R&amp;D</li>\n</ul>"
+
+
+async def test_the_cli_closes_a_live_advert_and_the_submitter_hears_of_each_outcome(
+    reviewing: tuple[Recruiting, Clock], run: Run
+) -> None:
+    world, _ = reviewing
+    mailbox = Mailbox(world.platform.settings.resolved_mail_dir)
+    reference = await create(world)
+    _, stderr = await cli(run, "vacancies", "close", reference, ok=False)
+    assert stderr == f"error: VAC{reference} is Submitted; only Live adverts can be closed\n"
+    await cli(run, "vacancies", "approve", reference)
+    live = await mailbox.next_to("sam@acme.example.com", f"VAC{reference}")
+    assert live["Subject"] == f"Your advert VAC{reference} is live"
+    display = {"key": "display", "version": "2"}
+
+    async def searchable() -> bool:
+        found = await world.get("/vacancies/vacancy", **display)
+        return reference in [v["vacancyReference"] for v in found.json()["vacancies"]]
+
+    async def gone() -> bool:
+        return not await searchable()
+
+    await eventually(searchable)
+    _, stderr = await cli(run, "vacancies", "close", f"VAC{reference}")
+    assert stderr == f"VAC{reference} is closed.\n"
+    assert (await vacancy(world, reference)).status == "Closed"
+    assert (await world.get(f"/vacancies/vacancy/{reference}", **display)).status_code == 404
+    await eventually(gone, seconds=2.0)
+    closed = await mailbox.next_to("sam@acme.example.com", f"VAC{reference}")
+    assert closed["Subject"] == f"Your advert VAC{reference} has closed"
+    _, stderr = await cli(run, "vacancies", "close", reference, ok=False)
+    assert "is Closed; only Live adverts can be closed" in stderr
+
+    rejected = await create(world)
+    _, stderr = await cli(run, "vacancies", "reject", rejected, ok=False)
+    assert stderr == "error: reason: Enter a reason for rejecting the advert\n"
+    await cli(run, "vacancies", "reject", rejected, "--reason", "Wage too low")
+    message = await mailbox.next_to("sam@acme.example.com", f"VAC{rejected}")
+    assert message["Subject"] == f"Your advert VAC{rejected} was rejected"
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None and "Wage too low" in body.get_content()
+
+
+async def test_of_two_reviews_racing_only_the_first_changes_the_advert(
+    reviewing: tuple[Recruiting, Clock],
+) -> None:
+    """The second reviewer read the advert while it was still Submitted; the first then
+    approved it. The second's rejection finds the status changed and changes nothing."""
+    world, clock = reviewing
+    reference = await create(world)
+    async with unit_of_work(world.platform.sessions) as late:
+        # The late reviewer's view of the advert, from before the approval.
+        stale = await late.scalar(select(Vacancy).where(Vacancy.reference == int(reference)))
+        assert stale is not None and stale.status == "Submitted"
+        async with unit_of_work(world.platform.sessions) as first:
+            await ReviewService(first).approve(reference, "first@example.com", clock())
+        with pytest.raises(Conflict, match="changed by someone else"):
+            await ReviewService(late).reject(reference, "Too late", "late@example.com", clock())
+    stored = await vacancy(world, reference)
+    assert (stored.status, stored.rejection_reason, stored.reviewed_by) == (
+        "Live",
+        None,
+        "first@example.com",
+    )

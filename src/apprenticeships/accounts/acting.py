@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from apprenticeships.accounts.repository import MembershipRepository
+from apprenticeships.accounts.repository import MembershipRepository, UserRepository
 from apprenticeships.accounts.vocabulary import OrganisationStatus, Role
 from apprenticeships.catalog.products import OwnerKind
 from apprenticeships.errors import Forbidden
@@ -30,6 +30,14 @@ class Operator:
 
 
 OPERATOR = Operator()
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformAdmin:
+    """A signed-in platform admin (the portal). Like ``Acting``, checked on every call:
+    the person must still be a platform admin."""
+
+    person_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +100,11 @@ async def authorise(
     ):
         raise Forbidden(refusal)
     return found
+
+
+async def authorise_admin(users: UserRepository, admin: PlatformAdmin, refusal: str) -> User:
+    """The platform admin, if the person still is one; otherwise ``Forbidden``."""
+    person = await users.by_id(admin.person_id)
+    if person is None or not person.is_platform_admin:
+        raise Forbidden(refusal)
+    return person

@@ -1,4 +1,6 @@
-"""``apprenticeships vacancies``: reviewing adverts created through the Recruitment API."""
+"""``apprenticeships vacancies``: reviewing adverts created through the Recruitment API,
+and closing live adverts early. The submitter contact of each advert is emailed the
+outcome (the email is queued with the change and sent once the command has committed)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,10 @@ from apprenticeships.recruitment.review import AwaitingReview, ReviewService
 from apprenticeships.settings import Settings
 from apprenticeships.vacancies.vocabulary import AdvertStatus
 
-app = typer.Typer(help="Review adverts created through the Recruitment API.", no_args_is_help=True)
+app = typer.Typer(
+    help="Review adverts created through the Recruitment API; close live adverts early.",
+    no_args_is_help=True,
+)
 
 ReferenceArgument = Annotated[
     str, typer.Argument(help="The advert's reference, with or without VAC.")
@@ -83,5 +88,17 @@ def reject(
     async def work(session: AsyncSession, settings: Settings) -> str:
         vacancy = await ReviewService(session).reject(reference, reason, _reviewer(), now())
         return f"VAC{vacancy.reference} is rejected."
+
+    typer.echo(run(work), err=True)
+
+
+@app.command("close")
+def close(reference: ReferenceArgument) -> None:
+    """Close a live advert before its closing date: it leaves the Display advert API at
+    once, on every process."""
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        vacancy = await ReviewService(session).close(reference, now())
+        return f"VAC{vacancy.reference} is closed."
 
     typer.echo(run(work), err=True)

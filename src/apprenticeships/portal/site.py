@@ -18,10 +18,12 @@ from apprenticeships.portal.app import create_portal
 from apprenticeships.portal.audit import PortalAudit
 from apprenticeships.portal.forms import CsrfTokens
 from apprenticeships.portal.providers import PortalProviders
+from apprenticeships.portal.review import PortalReview
 from apprenticeships.portal.routes.audit import AuditPages
 from apprenticeships.portal.routes.auth import AuthPages
 from apprenticeships.portal.routes.oidc import oidc_routes
 from apprenticeships.portal.routes.providers import ProviderPages
+from apprenticeships.portal.routes.review import ReviewPages
 from apprenticeships.portal.routes.team import TeamPages
 from apprenticeships.portal.team import PortalTeam
 from apprenticeships.portal.templating import Pages
@@ -68,6 +70,7 @@ class PortalSite:
             *TeamPages(self.portal, team).routes(),
             *ProviderPages(self.portal, PortalProviders(sessions, clock)).routes(),
             *AuditPages(self.portal, PortalAudit(sessions, settings.public_url)).routes(),
+            *ReviewPages(self.portal, PortalReview(sessions, clock, mail_sent)).routes(),
         ]
         self.app: ASGIApp = create_portal(pages, routes)
 

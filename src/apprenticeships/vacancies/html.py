@@ -154,6 +154,14 @@ def browser_tree(markup: str) -> list[Node]:
     return [] if root is None else [_converted(node) for node in root.iter(include_text=True)]
 
 
+def plain_text(markup: str) -> str:
+    """The words a browser shows for stored advert HTML, without its markup and with
+    whitespace collapsed: for pages that quote an advert rather than display it."""
+    root = LexborHTMLParser(markup, is_fragment=True).root
+    text = root.text(deep=True, separator=" ") if root is not None else ""
+    return " ".join(text.split())
+
+
 def _converted(node: LexborNode) -> Node:
     if node.tag == "-text":
         return node.text_content or ""

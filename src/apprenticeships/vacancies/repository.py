@@ -91,22 +91,68 @@ class VacancyRepository:
             )
         )
 
+    async def hold_in_status(self, vacancy_id: int, status: AdvertStatus) -> bool:
+        """Take the advert's row for this transaction if it is still in ``status``. A
+        review read the advert first; another may have changed it since. This write
+        waits for any other transaction writing the row (PostgreSQL re-reads the row
+        then) or the database (SQLite), so of two reviews racing only one finds the
+        status it expects."""
+        result = await self.session.execute(
+            update(Vacancy)
+            .where(Vacancy.id == vacancy_id, Vacancy.status == status)
+            .values(updated_at=Vacancy.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
     async def with_status(
-        self, environment: Environment, statuses: Iterable[AdvertStatus], limit: int = 500
+        self,
+        environment: Environment,
+        statuses: Iterable[AdvertStatus],
+        limit: int = 500,
+        employer_id: int | None = None,
     ) -> list[tuple[Vacancy, str, str]]:
-        """Adverts in these states, oldest submission first, with the employer's and the
-        provider's names."""
+        """Adverts in these states (of one employer, if given), oldest submission first,
+        with the employer's and the provider's names."""
         employer = aliased(Organisation)
         provider = aliased(Organisation)
-        result = await self.session.execute(
+        query = (
             select(Vacancy, employer.name, provider.name)
             .join(employer, employer.id == Vacancy.employer_id)
             .join(provider, provider.id == Vacancy.provider_id)
             .where(Vacancy.environment == environment, Vacancy.status.in_(list(statuses)))
-            .order_by(Vacancy.submitted_at, Vacancy.id)
-            .limit(limit)
+        )
+        if employer_id is not None:
+            query = query.where(Vacancy.employer_id == employer_id)
+        result = await self.session.execute(
+            query.order_by(Vacancy.submitted_at, Vacancy.id).limit(limit)
         )
         return [(vacancy, e, p) for vacancy, e, p in result.all()]
+
+    async def with_parties(self, environment: Environment, reference: int) -> PartiesRow | None:
+        """One advert with its addresses and the names of everyone it involves: the
+        employer account, the legal entity, the training provider and the course."""
+        employer = aliased(Organisation)
+        provider = aliased(Organisation)
+        result = await self.session.execute(
+            select(
+                Vacancy,
+                employer.name,
+                LegalEntity.name,
+                provider.name,
+                provider.public_id,
+                Standard.title,
+                Standard.level,
+            )
+            .options(selectinload(Vacancy.addresses))
+            .join(employer, employer.id == Vacancy.employer_id)
+            .join(LegalEntity, LegalEntity.id == Vacancy.legal_entity_id)
+            .join(provider, provider.id == Vacancy.provider_id)
+            .join(Standard, Standard.lars_code == Vacancy.lars_code)
+            .where(Vacancy.environment == environment, Vacancy.reference == reference)
+        )
+        row = result.first()
+        return PartiesRow(*row) if row is not None else None
 
     async def changed_since(self, environment: Environment, since: datetime) -> list[int]:
         """References of adverts changed at or after ``since``, whatever their state."""
@@ -232,3 +278,14 @@ class PageRow:
     course_level: int
     course_type: str
     route: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartiesRow:
+    vacancy: Vacancy
+    employer_account: str
+    legal_entity: str
+    provider_name: str
+    ukprn: str
+    course_title: str
+    course_level: int
