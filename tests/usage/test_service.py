@@ -21,6 +21,7 @@ from apprenticeships.usage.service import (
     UsageChart,
     UsageService,
 )
+from apprenticeships.usage.vocabulary import StatusClass
 from tests import builders
 
 SECRET = b"test-secret"
@@ -163,6 +164,13 @@ async def test_key_chart_has_168_hours_oldest_first_with_zeros_and_the_status_mi
         success=7, redirection=1, client_error=1, rate_limited=3, server_error=1
     )
     assert (chart.requests, chart.rate_limited) == (13, 3)
+    assert {c: chart.mix.count(c) for c in StatusClass} == {
+        StatusClass.SUCCESS: 7,
+        StatusClass.REDIRECTION: 1,
+        StatusClass.CLIENT_ERROR: 1,
+        StatusClass.RATE_LIMITED: 3,
+        StatusClass.SERVER_ERROR: 1,
+    }
 
 
 async def test_organisation_chart_adds_up_its_own_keys_only(

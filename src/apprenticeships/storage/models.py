@@ -215,6 +215,8 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The last request made with the key and how many there were, whatever their answer
+    # (429s too); written with the hourly counts (KeyUsageHour) by gateway/usage.py.
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     usage_count: Mapped[int] = mapped_column(BigInteger, default=0)
     replaced_by_id: Mapped[str | None] = mapped_column(String(32))
