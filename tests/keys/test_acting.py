@@ -64,11 +64,35 @@ async def employer_with_people(
     return owner, people
 
 
+async def provider_with_people(
+    sessions: async_sessionmaker[AsyncSession],
+) -> tuple[str, dict[Role, Acting]]:
+    owner = f"provider:{await builders.create_provider(sessions)}"
+    people = {
+        role: await person(sessions, owner, role, f"{role.value.lower()}@northfield.example")
+        for role in (Role.ACCOUNT_OWNER, Role.CONTRIBUTOR, Role.VIEWER)
+    }
+    return owner, people
+
+
+@pytest.mark.parametrize(
+    ("kind", "manager", "others"),
+    [
+        (OwnerKind.EMPLOYER, Role.OWNER, (Role.TRANSACTOR, Role.VIEWER)),
+        (OwnerKind.PROVIDER, Role.ACCOUNT_OWNER, (Role.CONTRIBUTOR, Role.VIEWER)),
+    ],
+)
 async def test_only_owners_may_get_rotate_delete_or_stop_keys_everyone_may_see_them(
     sessions: async_sessionmaker[AsyncSession],
+    kind: OwnerKind,
+    manager: Role,
+    others: tuple[Role, ...],
 ) -> None:
-    _, people = await employer_with_people(sessions)
-    owner = people[Role.OWNER]
+    if kind is OwnerKind.EMPLOYER:
+        _, people = await employer_with_people(sessions)
+    else:
+        _, people = await provider_with_people(sessions)
+    owner = people[manager]
     async with unit_of_work(sessions) as session:
         issued = await KeyService(session, SECRET).issue_as(
             owner, RECRUITMENT, LIVE, "Tracking", builders.now()
@@ -78,7 +102,7 @@ async def test_only_owners_may_get_rotate_delete_or_stop_keys_everyone_may_see_t
             owner, issued.issued.key_id, timedelta(hours=1), builders.now()
         )
     old, new = issued.issued.key_id, rotation.issued.key_id
-    for role in (Role.TRANSACTOR, Role.VIEWER):
+    for role in others:
         acting = people[role]
         async with sessions() as session:
             seen = await KeyService(session, SECRET).organisation_keys(acting, builders.now())

@@ -93,6 +93,7 @@ class KeyAction:
 
     organisation_id: int
     organisation_name: str
+    kind: OwnerKind
     key: HeldKey
 
 
@@ -305,7 +306,7 @@ class KeyService:
             f"{organisation.kind}:{organisation.public_id}",
             chosen,
         )
-        return Issued(organisation.id, organisation.name, held[0], issued)
+        return Issued(*_about(organisation), held[0], issued)
 
     async def rotate_as(
         self, acting: Acting, key_id: str, grace: timedelta, now: datetime
@@ -320,7 +321,7 @@ class KeyService:
                 "keys page, or let it stop at the end of its grace period"
             )
         issued, stops_at = await self._rotate(row, grace, now, acting.person_id)
-        return Rotation(organisation.id, organisation.name, held, issued, stops_at)
+        return Rotation(*_about(organisation), held, issued, stops_at)
 
     async def delete_as(self, acting: Acting, key_id: str, now: datetime) -> KeyAction:
         """Stop a key at once, on every process. A replaced key in its grace period is
@@ -332,7 +333,7 @@ class KeyService:
                 "keys page instead"
             )
         await self._revoke_row(row, now)
-        return KeyAction(organisation.id, organisation.name, held)
+        return KeyAction(*_about(organisation), held)
 
     async def stop_early_as(self, acting: Acting, key_id: str, now: datetime) -> KeyAction:
         """End a rotated key's grace period now ("Stop now"): it stops on every process."""
@@ -340,7 +341,7 @@ class KeyService:
         if not held.replaced:
             raise Conflict("Only a key that has been replaced can be stopped early")
         await self._revoke_row(row, now)
-        return KeyAction(organisation.id, organisation.name, held)
+        return KeyAction(*_about(organisation), held)
 
     async def _held_key(
         self, acting: Acting, key_id: str, now: datetime
@@ -418,6 +419,11 @@ class KeyService:
         except AccountError:
             return False
         return organisation.public_id == row.owner_public_id
+
+
+def _about(organisation: Organisation) -> tuple[int, str, OwnerKind]:
+    """What a ``KeyAction`` says of the organisation."""
+    return organisation.id, organisation.name, OwnerKind(organisation.kind)
 
 
 def _is_active(row: KeyRow, now: datetime) -> bool:

@@ -16,14 +16,23 @@ def _uk() -> tzinfo:
         return UTC
 
 
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
 def when(moment: datetime) -> str:
     """An aware ``moment`` as people in the UK read it; UTC when the system has no
-    time zone data (then it says so)."""
+    time zone data (then it says so). Not ``strftime``: its names follow the locale."""
     zone = _uk()
     local = moment.astimezone(zone)
-    hour = local.hour % 12 or 12
-    clock = f"{hour}{local:%p}".lower() if local.minute == 0 else f"{hour}:{local:%M%p}".lower()
-    if hour == 12 and local.minute == 0:
-        clock = "midday" if local.hour == 12 else "midnight"
-    text = f"{local.day} {local:%B %Y} at {clock}"
+    if (local.hour, local.minute) == (12, 0):
+        clock = "midday"
+    elif (local.hour, local.minute) == (0, 0):
+        clock = "midnight"
+    else:
+        minutes = f":{local.minute:02d}" if local.minute else ""
+        clock = f"{local.hour % 12 or 12}{minutes}{'am' if local.hour < 12 else 'pm'}"
+    text = f"{local.day} {MONTHS[local.month - 1]} {local.year} at {clock}"
     return text + " UTC" if zone is UTC else text

@@ -240,21 +240,39 @@ class PortalKeys:
             organisation_id=done.organisation_id,
             details=details,
         )
-        kind = identity.organisation_kind
+        await self._tell_owners(session, identity, now, action, done, grace)
+
+    async def _tell_owners(
+        self,
+        session: AsyncSession,
+        identity: Identity,
+        now: datetime,
+        action: AuditAction,
+        done: KeyAction,
+        grace: Grace | None,
+    ) -> None:
+        """Email the organisation's Owners / Account owners (a developer account's
+        person) what was done to which key, by whom and when."""
+        kind = done.kind
         team = await TeamService(session, self.public_url).team(_acting(identity))
-        owners = [m for m in team if kind is not None and m.role is owner_role(OwnerKind(kind))]
         subject, what, after = _notice(action, done, grace)
         who = f"{identity.name} ({identity.email})" if identity.name else identity.email
+        if kind is OwnerKind.DEVELOPER:
+            where, whose = "", "your"
+            advice = "change your password and delete any key you do not know"
+            why = "you have a developer account"
+        else:
+            where, whose = f" for {done.organisation_name}", f"{done.organisation_name}'s"
+            advice = "delete any key you do not know, and tell the people in your team"
+            why = f"you manage {done.organisation_name}'s keys"
         outbox = Outbox(session)
-        for owner in owners:
+        for owner in (m for m in team if m.role is owner_role(kind)):
             body = (
                 (f"Hello {owner.name},\n\n" if owner.name else "Hello,\n\n")
-                + f"{who} {what} for {done.organisation_name} on {when(now)}.{after}\n\n"
-                + f"You can see your organisation's keys at {self._api_list_url}\n\n"
-                + "If you did not expect this, sign in and check your keys: delete any "
-                "key you do not know, and tell the people in your team.\n\n"
-                + f"You get this email because you manage {done.organisation_name}'s "
-                f"keys on the {SERVICE} portal.\n"
+                + f"{who} {what}{where} on {when(now)}.{after}\n\n"
+                + f"You can see {whose} keys at {self._api_list_url}\n\n"
+                + f"If you did not expect this, sign in, {advice}.\n\n"
+                + f"You get this email because {why} on the {SERVICE} portal.\n"
             )
             await outbox.enqueue(owner.email, subject, body, now=now)
 
@@ -294,9 +312,10 @@ def _notice(action: AuditAction, done: KeyAction, grace: Grace | None) -> tuple[
         )
     return (
         f"Old {title} key stopped: {key.name}",
-        f"stopped the old {title} key called {key.name} (ending {ending}) before the "
-        "end of its grace period",
-        " It has stopped working.",
+        f"stopped the old {title} key called {key.name} (ending {ending})",
+        " It had been replaced by a new key and had a grace period"
+        + (f" until {when(key.expires_at)}" if key.expires_at else "")
+        + ". It has stopped working; the new key keeps working.",
     )
 
 
