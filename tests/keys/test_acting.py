@@ -4,11 +4,13 @@ early; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from apprenticeships.accounts.acting import Acting
 from apprenticeships.accounts.service import AccountService, OwnerRef
@@ -24,7 +26,7 @@ from apprenticeships.errors import Conflict, Forbidden, InvalidInput, NotFound
 from apprenticeships.keys import tokens
 from apprenticeships.keys.service import KeyService
 from apprenticeships.settings import RateLimitRule
-from apprenticeships.storage.engine import unit_of_work
+from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
 from apprenticeships.storage.models import ApiKey, CacheEvent, Membership, Organisation, User
 from tests import builders
 
@@ -300,3 +302,63 @@ async def test_people_of_a_suspended_organisation_cannot_see_or_change_its_keys(
             await KeyService(session, SECRET).issue_as(
                 me, DISPLAY_ADVERT, LIVE, "A", builders.now()
             )
+
+
+async def _wait_for_a_lock_wait(engine: AsyncEngine, deadline: float) -> None:
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    while time.monotonic() < deadline:
+        async with engine.connect() as connection:
+            if await connection.scalar(query):
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the second transaction never waited for the first")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("change", ["rotate", "name"])
+async def test_two_people_changing_one_subscription_at_once_queue_on_postgresql(
+    postgres_url: str, change: str
+) -> None:
+    """Two Owners rotate one key (or give two new keys one name) at once: the second
+    waits for the first to commit, then sees what it did and is refused."""
+    engines = [create_engine(postgres_url) for _ in range(3)]
+    first, second = (session_factory(engine) for engine in engines[:2])
+    try:
+        owner = f"employer:{await builders.create_employer(first)}"
+        alice = await person(first, owner, Role.OWNER, "alice@acme.example")
+        bob = await person(first, owner, Role.OWNER, "bob@acme.example")
+        async with unit_of_work(first) as session:
+            key_id = (
+                await KeyService(session, SECRET).issue_as(
+                    alice, DISPLAY_ADVERT, LIVE, "Job board", builders.now()
+                )
+            ).issued.key_id
+
+        async def act(session: AsyncSession, acting: Acting) -> object:
+            service = KeyService(session, SECRET)
+            if change == "rotate":
+                return await service.rotate_as(acting, key_id, timedelta(hours=1), builders.now())
+            return await service.issue_as(acting, DISPLAY_ADVERT, LIVE, "Feed", builders.now())
+
+        async def bobs_turn() -> object:
+            async with unit_of_work(second) as session:
+                return await act(session, bob)
+
+        async with unit_of_work(first) as session:
+            await act(session, alice)
+            racing = asyncio.create_task(bobs_turn())
+            await _wait_for_a_lock_wait(engines[2], time.monotonic() + 10)
+            assert not racing.done()
+        with pytest.raises(Conflict if change == "rotate" else InvalidInput):
+            await asyncio.wait_for(racing, timeout=10)
+        async with first() as session:
+            names = list(await session.scalars(select(ApiKey.name).order_by(ApiKey.created_at)))
+        assert names == (
+            ["Job board", "Job board"] if change == "rotate" else ["Job board", "Feed"]
+        )
+    finally:
+        for engine in engines:
+            await engine.dispose()

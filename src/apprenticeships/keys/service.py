@@ -260,7 +260,7 @@ class KeyService:
     async def manageable_key(self, acting: Acting, key_id: str, now: datetime) -> HeldKey:
         """One of the organisation's working keys, for a person who may manage it
         (``Forbidden`` otherwise); ``NotFound`` for any other key id."""
-        _, _, held = await self._held_key(acting, key_id, now)
+        _, _, held = await self._held_key(acting, key_id, now, lock=False)
         return held
 
     async def issue_as(
@@ -344,11 +344,17 @@ class KeyService:
         return KeyAction(*_about(organisation), held)
 
     async def _held_key(
-        self, acting: Acting, key_id: str, now: datetime
+        self, acting: Acting, key_id: str, now: datetime, *, lock: bool = True
     ) -> tuple[Organisation, KeyRow, HeldKey]:
+        """The organisation's working key ``key_id`` for a person who may manage keys.
+        ``lock`` (for changes) holds its subscription's row and reads the key again under
+        it, so two people rotating one key at once queue and the second sees the first."""
         _, organisation = await authorise(self.memberships, acting, can_manage_keys, MANAGE_KEYS)
         found = await self.keys.held(organisation.id, now, key_id)
         row = await self.keys.row_by_id(key_id) if found else None
+        if found and row is not None and lock:
+            await self.subscriptions.lock(row.subscription_id)
+            found = await self.keys.held(organisation.id, now, key_id)
         if not found or row is None:
             # Another organisation's key, a revoked or an expired one: none of them
             # exists for this person.
