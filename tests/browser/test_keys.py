@@ -41,7 +41,9 @@ def accept_invitation(page: Any, site: Site, address: str) -> None:
     check_page(page, "set-password")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Set password").click()
+    check_page(page, "password-set")
     page.get_by_role("link", name="Sign in").click()
+    check_page(page, "sign-in")
     page.get_by_label("Email address").fill(address)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -56,9 +58,13 @@ def developer(page: Any, site: Site) -> str:
 
 
 def get_key(page: Any, section: str, name: str) -> str:
+    """Get a key from the API list; it is shown once, in #api-key."""
+    screenshot = section.lower().replace(" ", "-")
     page.get_by_role("link", name=f"Get key for {section}", exact=True).click()
+    check_page(page, f"new-key-{screenshot}")
     page.get_by_label("Key name").fill(name)
     page.get_by_role("button", name="Get key").click()
+    check_page(page, f"key-shown-{screenshot}")
     key: str = page.locator("#api-key").inner_text().strip()
     return key
 
@@ -127,10 +133,12 @@ def test_a_rotated_key_works_until_stop_now_and_sandbox_keys_only_in_the_sandbox
 
     page.get_by_role("link", name="Back to API keys").click()
     page.get_by_role("link", name="Rotate Testing", exact=True).click()
+    check_page(page, "rotate-sandbox-key")
     page.get_by_label("1 hour").check()
     page.get_by_role("button", name="Rotate key").click()
     new_key = page.locator("#api-key").inner_text().strip()
     assert "keeps working until" in page.inner_text("main")
+    check_page(page, "key-rotated-with-grace")
     page.get_by_role("link", name="Back to API keys").click()
     old_row = page.get_by_role("row").filter(has_text="Stops working")
     assert old_row.count() == 1
@@ -158,6 +166,7 @@ def test_an_employer_owner_gets_a_recruitment_key_and_a_viewer_cannot(
             "--role", role, "--employer", employer,
         )  # fmt: skip
     accept_invitation(page, site, owner)
+    check_page(page, "api-list-employer-owner")
     assert page.locator("main").get_by_role("heading", level=2).all_inner_texts() == [
         "Display advert API",
         "Display advert API sandbox",
