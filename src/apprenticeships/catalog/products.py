@@ -95,6 +95,12 @@ def product_reference(product_id: str, environment: Environment) -> str:
     return product_id + ("-sandbox" if environment is Environment.SANDBOX else "")
 
 
+def product_title(product: Product, environment: Environment) -> str:
+    """How people read a product in an environment: "Display advert API" for the live
+    product, "Display advert API sandbox" for its sandbox."""
+    return product.name + (" sandbox" if environment is Environment.SANDBOX else "")
+
+
 def parse_product_reference(
     text: str, products: tuple[Product, ...] = PRODUCTS
 ) -> tuple[Product, Environment]:

@@ -16,6 +16,7 @@ from apprenticeships.storage.models import (
     Organisation,
     ProductRateLimit,
     Subscription,
+    User,
 )
 
 
@@ -55,6 +56,32 @@ class KeyListing:
     usage_count: int
 
 
+@dataclass(frozen=True, slots=True)
+class HeldKey:
+    """A working key as its organisation's people see it (never the key itself): not
+    revoked, and not past the end of a rotation's grace period."""
+
+    key_id: str
+    name: str
+    fragment: str
+    product_id: str
+    environment: str
+    created_at: datetime
+    # Who got it in the portal: None for a key the operator issued at the CLI.
+    created_by_name: str | None
+    created_by_email: str | None
+    last_used_at: datetime | None
+    # Set once the key was rotated: when its grace period ends.
+    expires_at: datetime | None
+    # The key that replaced it, once rotated.
+    replaced_by_id: str | None
+
+    @property
+    def replaced(self) -> bool:
+        """Rotated, and working only until ``expires_at``."""
+        return self.replaced_by_id is not None
+
+
 class SubscriptionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -90,6 +117,13 @@ class SubscriptionRepository:
                 Subscription.product_id == product_id,
                 Subscription.environment == environment,
             )
+        )
+
+    async def lock(self, subscription_id: int) -> None:
+        """Hold the subscription's row until the transaction ends (PostgreSQL), so two
+        keys given one name at once queue and the second sees the first."""
+        await self.session.execute(
+            select(Subscription.id).where(Subscription.id == subscription_id).with_for_update()
         )
 
     async def set_limit(self, subscription: Subscription, calls: int, seconds: int) -> None:
@@ -161,6 +195,52 @@ class KeyRepository:
         result = await self.session.execute(self._joined().where(ApiKey.id == key_id))
         row = result.first()
         return KeyRow(*row) if row is not None else None
+
+    async def held(
+        self, organisation_id: int, now: datetime, key_id: str | None = None
+    ) -> list[HeldKey]:
+        """The organisation's working keys (or the one of ``key_id``, if it is one of
+        them), oldest first, with who got each."""
+        query = (
+            select(
+                ApiKey.id,
+                ApiKey.name,
+                ApiKey.fragment,
+                Subscription.product_id,
+                Subscription.environment,
+                ApiKey.created_at,
+                User.name,
+                User.email,
+                ApiKey.last_used_at,
+                ApiKey.expires_at,
+                ApiKey.replaced_by_id,
+            )
+            .join(Subscription, ApiKey.subscription_id == Subscription.id)
+            .outerjoin(User, ApiKey.created_by_user_id == User.id)
+            .where(
+                Subscription.organisation_id == organisation_id,
+                ApiKey.revoked_at.is_(None),
+                or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
+            )
+            .order_by(ApiKey.created_at, ApiKey.id)
+        )
+        if key_id is not None:
+            query = query.where(ApiKey.id == key_id)
+        result = await self.session.execute(query)
+        return [HeldKey(*cast(tuple[Any, ...], row)) for row in result.all()]
+
+    async def current_names(self, subscription_id: int, now: datetime) -> list[str]:
+        """The names of the subscription's working keys that were not rotated (a
+        rotated key shares its name with the key that replaced it)."""
+        result = await self.session.scalars(
+            select(ApiKey.name).where(
+                ApiKey.subscription_id == subscription_id,
+                ApiKey.revoked_at.is_(None),
+                ApiKey.replaced_by_id.is_(None),
+                or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
+            )
+        )
+        return list(result)
 
     async def hashes_for_subscription(self, subscription_id: int) -> list[str]:
         result = await self.session.scalars(

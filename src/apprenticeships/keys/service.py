@@ -1,18 +1,40 @@
-"""Issuing, listing, revoking and rotating keys, and the rules the gateway applies."""
+"""Issuing, listing, revoking and rotating keys, and the rules the gateway applies.
+
+Two kinds of caller. The operator at the CLI names an owner (``OwnerRef``) and may act
+on any key: ``issue``, ``rotate``, ``revoke``. A person in the portal acts for one
+organisation (``Acting``), and every call checks again that they still belong to it,
+that it is active and that their role may manage keys: ``organisation_keys``,
+``manageable_key``, ``issue_as``, ``rotate_as``, ``delete_as``, ``stop_early_as``.
+Another organisation's key looks exactly like a missing one to them (``NotFound``).
+
+Key names are unique among a subscription's working keys (a rotated key shares its name
+with the key that replaced it until its grace period ends). A person is told when a
+name is taken; the operator's key gets the first free name ("Demo (2)").
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from apprenticeships.accounts.acting import Acting, authorise
+from apprenticeships.accounts.repository import MembershipRepository
 from apprenticeships.accounts.service import AccountError, AccountService, OwnerRef
-from apprenticeships.accounts.vocabulary import OrganisationStatus
-from apprenticeships.catalog.products import Environment, OwnerKind, Product
-from apprenticeships.errors import OperationError
+from apprenticeships.accounts.vocabulary import OrganisationStatus, Role, can_manage_keys
+from apprenticeships.catalog.products import (
+    PRODUCTS,
+    Environment,
+    OwnerKind,
+    Product,
+    product_title,
+)
+from apprenticeships.errors import Conflict, FieldProblem, InvalidInput, NotFound, OperationError
 from apprenticeships.keys import tokens
 from apprenticeships.keys.repository import (
+    HeldKey,
     KeyListing,
     KeyRepository,
     KeyRow,
@@ -21,9 +43,16 @@ from apprenticeships.keys.repository import (
 from apprenticeships.keys.snapshot import KeySnapshot
 from apprenticeships.settings import RateLimitRule
 from apprenticeships.storage.events import CacheEventRepository, EventKind
-from apprenticeships.storage.models import ApiKey
+from apprenticeships.storage.models import ApiKey, Organisation
 
 MAX_GRACE = timedelta(days=30)
+NAME_FIELD = "name"
+NAME_LENGTH = 100
+MANAGE_KEYS = "Only Owners, Account owners and developers can get, rotate or delete keys"
+NO_SUCH_KEY = "There is no such key"
+# A name holding something like a key: people paste keys into the wrong box, and a
+# name is shown on every page, emailed and written to the audit log.
+_LOOKS_LIKE_A_KEY = re.compile(r"appr_(live|sandbox)_", re.IGNORECASE)
 
 
 class KeyOperationError(OperationError):
@@ -38,12 +67,57 @@ class IssuedKey:
     product_id: str
     environment: Environment
     owner: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationKeys:
+    """An organisation's working keys, as one of its people sees them."""
+
+    organisation_id: int
+    organisation_name: str
+    kind: OwnerKind
+    # Whether this person may get, rotate, delete and stop keys.
+    can_manage: bool
+    keys: tuple[HeldKey, ...]
+
+    @property
+    def products(self) -> tuple[Product, ...]:
+        """The products an organisation of this kind may hold keys for."""
+        return tuple(p for p in PRODUCTS if self.kind in p.holders)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAction:
+    """What a person did to a key, for the audit log and the owners' email."""
+
+    organisation_id: int
+    organisation_name: str
+    kind: OwnerKind
+    key: HeldKey
+
+
+@dataclass(frozen=True, slots=True)
+class Issued(KeyAction):
+    """A new key; ``issued.secret`` is shown once and never stored."""
+
+    issued: IssuedKey
+
+
+@dataclass(frozen=True, slots=True)
+class Rotation(KeyAction):
+    """``key`` was replaced by ``issued`` (same name); ``key`` works until ``stops_at``
+    (already past when the grace was zero)."""
+
+    issued: IssuedKey
+    stops_at: datetime
 
 
 class KeyService:
     def __init__(self, session: AsyncSession, secret_key: bytes) -> None:
         self.secret_key = secret_key
         self.accounts = AccountService(session)
+        self.memberships = MembershipRepository(session)
         self.subscriptions = SubscriptionRepository(session)
         self.keys = KeyRepository(session)
         self.events = CacheEventRepository(session)
@@ -67,15 +141,22 @@ class KeyService:
         organisation = await self.accounts.find_owner(owner)
         if organisation.status != OrganisationStatus.ACTIVE:
             raise KeyOperationError(f"{owner} is suspended")
+        wanted = _key_name(name, product, environment)
+        if _LOOKS_LIKE_A_KEY.search(wanted):
+            raise KeyOperationError("a key's name must not hold a key")
         subscription = await self.subscriptions.get_or_create(
             organisation.id, product.id, environment, now
         )
+        await self.subscriptions.lock(subscription.id)
+        chosen = _free_name(wanted, await self.keys.current_names(subscription.id, now))
         key_id, new, key_hash = await self._add_key(
-            subscription.id, environment, _key_name(name, product, environment), now, created_by
+            subscription.id, environment, chosen, now, created_by
         )
         # Clears a negative-cache entry in case this exact string was ever tried before.
         await self.events.add(EventKind.KEY, now, key_hash)
-        return IssuedKey(key_id, new.secret, new.fragment, product.id, environment, str(owner))
+        return IssuedKey(
+            key_id, new.secret, new.fragment, product.id, environment, str(owner), chosen
+        )
 
     async def _add_key(
         self,
@@ -131,9 +212,15 @@ class KeyService:
     ) -> IssuedKey:
         """Issue a new key for the same subscription; the old one works for ``grace`` more.
         ``created_by`` is the person who rotated it in the portal (None at the CLI)."""
-        if grace < timedelta(0) or grace > MAX_GRACE:
-            raise KeyOperationError("the grace period is between 0 and 30 days")
+        _check_grace(grace)
         row = await self._usable_row(key_id, owner, now)
+        issued, _ = await self._rotate(row, grace, now, created_by)
+        return issued
+
+    async def _rotate(
+        self, row: KeyRow, grace: timedelta, now: datetime, created_by: int | None
+    ) -> tuple[IssuedKey, datetime]:
+        """The new key, and when the old one stops."""
         current = await self.keys.get(row.key_id)
         assert current is not None
         new_id, new, new_hash = await self._add_key(
@@ -144,14 +231,139 @@ class KeyService:
             expires = current.expires_at
         await self.keys.set_expiry(row.key_id, expires, new_id)
         await self.events.add_for_keys([row.key_hash, new_hash], now)
-        return IssuedKey(
+        issued = IssuedKey(
             new_id,
             new.secret,
             new.fragment,
             row.product_id,
             Environment(row.environment),
             f"{row.owner_kind}:{row.owner_public_id}",
+            current.name,
         )
+        return issued, expires
+
+    # -- people acting for their organisation (the portal) --------------------------------
+
+    async def organisation_keys(self, acting: Acting, now: datetime) -> OrganisationKeys:
+        """The organisation's working keys, oldest first; any of its people may see them."""
+        membership, organisation = await authorise(
+            self.memberships, acting, lambda _: True, "You cannot see this organisation's keys"
+        )
+        return OrganisationKeys(
+            organisation.id,
+            organisation.name,
+            OwnerKind(organisation.kind),
+            can_manage_keys(Role(membership.role)),
+            tuple(await self.keys.held(organisation.id, now)),
+        )
+
+    async def manageable_key(self, acting: Acting, key_id: str, now: datetime) -> HeldKey:
+        """One of the organisation's working keys, for a person who may manage it
+        (``Forbidden`` otherwise); ``NotFound`` for any other key id."""
+        _, _, held = await self._held_key(acting, key_id, now, lock=False)
+        return held
+
+    async def issue_as(
+        self,
+        acting: Acting,
+        product: Product,
+        environment: Environment,
+        name: str,
+        now: datetime,
+    ) -> Issued:
+        """A person gets a new key for their organisation, under a name of their choice
+        that no other working key of the product (in that environment) has."""
+        _, organisation = await authorise(self.memberships, acting, can_manage_keys, MANAGE_KEYS)
+        title = product_title(product, environment)
+        if OwnerKind(organisation.kind) not in product.holders:
+            raise NotFound(f"{organisation.name} cannot hold {title} keys")
+        chosen = clean_key_name(name)
+        if (problem := key_name_problem(chosen)) is not None:
+            raise InvalidInput(problems=[problem])
+        subscription = await self.subscriptions.find(organisation.id, product.id, environment)
+        if subscription is not None:
+            await self.subscriptions.lock(subscription.id)
+            if _taken(chosen, await self.keys.current_names(subscription.id, now)):
+                raise InvalidInput.of(
+                    NAME_FIELD,
+                    f"There is already a {title} key called {chosen}: enter a different name",
+                )
+        else:
+            subscription = await self.subscriptions.get_or_create(
+                organisation.id, product.id, environment, now
+            )
+        key_id, new, key_hash = await self._add_key(
+            subscription.id, environment, chosen, now, acting.person_id
+        )
+        await self.events.add(EventKind.KEY, now, key_hash)
+        held = await self.keys.held(organisation.id, now, key_id)
+        issued = IssuedKey(
+            key_id,
+            new.secret,
+            new.fragment,
+            product.id,
+            environment,
+            f"{organisation.kind}:{organisation.public_id}",
+            chosen,
+        )
+        return Issued(*_about(organisation), held[0], issued)
+
+    async def rotate_as(
+        self, acting: Acting, key_id: str, grace: timedelta, now: datetime
+    ) -> Rotation:
+        """Replace a key by a new one of the same name; the old one works for ``grace``
+        more (zero: it stops now). A key already replaced cannot be rotated again."""
+        _check_grace(grace)
+        organisation, row, held = await self._held_key(acting, key_id, now)
+        if held.replaced:
+            raise Conflict(
+                "This key has already been replaced by a new one. Stop it now from the API "
+                "keys page, or let it stop at the end of its grace period"
+            )
+        issued, stops_at = await self._rotate(row, grace, now, acting.person_id)
+        return Rotation(*_about(organisation), held, issued, stops_at)
+
+    async def delete_as(self, acting: Acting, key_id: str, now: datetime) -> KeyAction:
+        """Stop a key at once, on every process. A replaced key in its grace period is
+        stopped with ``stop_early_as`` instead."""
+        organisation, row, held = await self._held_key(acting, key_id, now)
+        if held.replaced:
+            raise Conflict(
+                "This key has already been replaced by a new one. Stop it now from the API "
+                "keys page instead"
+            )
+        await self._revoke_row(row, now)
+        return KeyAction(*_about(organisation), held)
+
+    async def stop_early_as(self, acting: Acting, key_id: str, now: datetime) -> KeyAction:
+        """End a rotated key's grace period now ("Stop now"): it stops on every process."""
+        organisation, row, held = await self._held_key(acting, key_id, now)
+        if not held.replaced:
+            raise Conflict("Only a key that has been replaced can be stopped early")
+        await self._revoke_row(row, now)
+        return KeyAction(*_about(organisation), held)
+
+    async def _held_key(
+        self, acting: Acting, key_id: str, now: datetime, *, lock: bool = True
+    ) -> tuple[Organisation, KeyRow, HeldKey]:
+        """The organisation's working key ``key_id`` for a person who may manage keys.
+        ``lock`` (for changes) holds its subscription's row and reads the key again under
+        it, so two people rotating one key at once queue and the second sees the first."""
+        _, organisation = await authorise(self.memberships, acting, can_manage_keys, MANAGE_KEYS)
+        found = await self.keys.held(organisation.id, now, key_id)
+        row = await self.keys.row_by_id(key_id) if found else None
+        if found and row is not None and lock:
+            await self.subscriptions.lock(row.subscription_id)
+            found = await self.keys.held(organisation.id, now, key_id)
+        if not found or row is None:
+            # Another organisation's key, a revoked or an expired one: none of them
+            # exists for this person.
+            raise NotFound(NO_SUCH_KEY)
+        return organisation, row, found[0]
+
+    async def _revoke_row(self, row: KeyRow, now: datetime) -> None:
+        await self.keys.revoke(row.key_id, now)
+        await self.events.add(EventKind.KEY, now, row.key_hash)
 
     async def set_limit(
         self,
@@ -215,6 +427,11 @@ class KeyService:
         return organisation.public_id == row.owner_public_id
 
 
+def _about(organisation: Organisation) -> tuple[int, str, OwnerKind]:
+    """What a ``KeyAction`` says of the organisation."""
+    return organisation.id, organisation.name, OwnerKind(organisation.kind)
+
+
 def _is_active(row: KeyRow, now: datetime) -> bool:
     return (
         row.revoked_at is None
@@ -231,8 +448,45 @@ def _effective_limit(row: KeyRow, default: RateLimitRule) -> RateLimitRule:
     return default
 
 
+def clean_key_name(name: str) -> str:
+    """A name as stored: inner runs of white space made one space, ends trimmed."""
+    return " ".join(name.split())
+
+
+def key_name_problem(name: str) -> FieldProblem | None:
+    """What is wrong with a (cleaned) name a person gave a key, if anything."""
+    if not name:
+        return FieldProblem(NAME_FIELD, "Enter a key name")
+    if len(name) > NAME_LENGTH:
+        return FieldProblem(NAME_FIELD, f"Key name must be {NAME_LENGTH} characters or fewer")
+    if _LOOKS_LIKE_A_KEY.search(name):
+        return FieldProblem(NAME_FIELD, "Enter a name for the key, not a key")
+    return None
+
+
+def _taken(name: str, names: list[str]) -> bool:
+    wanted = name.casefold()
+    return any(existing.casefold() == wanted for existing in names)
+
+
+def _free_name(name: str, names: list[str]) -> str:
+    """``name``, or the first of "name (2)", "name (3)", ... that is not taken."""
+    number = 1
+    candidate = name
+    while _taken(candidate, names):
+        number += 1
+        suffix = f" ({number})"
+        candidate = name[: NAME_LENGTH - len(suffix)] + suffix
+    return candidate
+
+
+def _check_grace(grace: timedelta) -> None:
+    if grace < timedelta(0) or grace > MAX_GRACE:
+        raise KeyOperationError("the grace period is between 0 and 30 days")
+
+
 def _key_name(name: str, product: Product, environment: Environment) -> str:
-    name = " ".join(name.split())[:100]
+    name = clean_key_name(name)[:NAME_LENGTH]
     if name:
         return name
     return product.name + (" (sandbox)" if environment is Environment.SANDBOX else "")

@@ -17,10 +17,12 @@ from apprenticeships.portal.accounts import PortalAccounts
 from apprenticeships.portal.app import create_portal
 from apprenticeships.portal.audit import PortalAudit
 from apprenticeships.portal.forms import CsrfTokens
+from apprenticeships.portal.keys import PortalKeys
 from apprenticeships.portal.providers import PortalProviders
 from apprenticeships.portal.review import PortalReview
 from apprenticeships.portal.routes.audit import AuditPages
 from apprenticeships.portal.routes.auth import AuthPages
+from apprenticeships.portal.routes.keys import KeyPages
 from apprenticeships.portal.routes.oidc import oidc_routes
 from apprenticeships.portal.routes.providers import ProviderPages
 from apprenticeships.portal.routes.review import ReviewPages
@@ -64,6 +66,7 @@ class PortalSite:
             clock=clock,
         )
         team = PortalTeam(sessions, settings.public_url, clock, mail_sent)
+        self.keys = PortalKeys(sessions, secret_key, settings.public_url, clock, mail_sent)
         routes = [
             *AuthPages(self.portal, self.accounts, oidc=settings.oidc_enabled).routes(),
             *oidc_routes(settings, sessions, self.portal, secret_key, clock),
@@ -71,6 +74,7 @@ class PortalSite:
             *ProviderPages(self.portal, PortalProviders(sessions, clock)).routes(),
             *AuditPages(self.portal, PortalAudit(sessions, settings.public_url)).routes(),
             *ReviewPages(self.portal, PortalReview(sessions, clock, mail_sent)).routes(),
+            *KeyPages(self.portal, self.keys).routes(),
         ]
         self.app: ASGIApp = create_portal(pages, routes)
 
