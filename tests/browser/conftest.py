@@ -10,13 +10,10 @@ Screenshots of the pages the tests visit go to test-artifacts/browser/ (git-igno
 
 from __future__ import annotations
 
-import email
-import email.policy
-import re
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.portal.support import Mailbox, link_in
 from tests.support import services
 from tests.system.conftest import Harness, Server, free_port
 
@@ -54,7 +52,9 @@ class Site:
     server: Server
     mail_dir: Path
     settings: dict[str, str]
-    seen_mail: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.mailbox = Mailbox(self.mail_dir)
 
     @property
     def url(self) -> str:
@@ -64,30 +64,16 @@ class Site:
         return self.harness.cli(*args, settings=self.settings).stdout
 
     def mail_to(self, address: str, subject_contains: str = "") -> EmailMessage:
-        """The newest unread email to ``address`` (waits for the outbox to send it)."""
+        """The oldest unread email to ``address`` (waits for the outbox to send it)."""
         deadline = time.monotonic() + MAIL_TIMEOUT_SECONDS
-        while True:
-            for path in sorted(self.mail_dir.glob("*.eml"), key=lambda p: p.stat().st_mtime):
-                if path.name in self.seen_mail:
-                    continue
-                message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-                assert isinstance(message, EmailMessage)
-                if address.lower() in str(message["To"]).lower() and subject_contains in str(
-                    message["Subject"]
-                ):
-                    self.seen_mail.add(path.name)
-                    return message
+        while (message := self.mailbox.unread_to(address, subject_contains)) is None:
             if time.monotonic() > deadline:
                 raise AssertionError(f"no email to {address} ({subject_contains!r}) arrived")
             time.sleep(0.05)
+        return message
 
     def link_in(self, message: EmailMessage, path_part: str) -> str:
-        body = message.get_body(preferencelist=("plain",))
-        assert body is not None
-        text = body.get_content()
-        match = re.search(rf"https?://\S*{re.escape(path_part)}\S*", text)
-        assert match, f"no link containing {path_part!r} in:\n{text}"
-        return match.group(0)
+        return link_in(message, path_part)
 
 
 def _wait_healthy(server: Server, timeout: float = 30.0) -> None:

@@ -125,22 +125,28 @@ class Mailbox:
     directory: Path
     seen: set[str] = field(default_factory=set)
 
+    def unread_to(self, address: str, subject_contains: str = "") -> EmailMessage | None:
+        """The oldest email to ``address`` not returned before, if one has arrived."""
+        for path in sorted(self.directory.glob("*.eml"), key=lambda p: (p.stat().st_mtime, p)):
+            if path.name in self.seen:
+                continue
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            assert isinstance(message, EmailMessage)
+            if address.lower() in str(message["To"]).lower() and subject_contains in str(
+                message["Subject"]
+            ):
+                self.seen.add(path.name)
+                return message
+        return None
+
     async def next_to(self, address: str, subject_contains: str = "") -> EmailMessage:
+        """Waits for the outbox to send it, up to a generous deadline."""
         deadline = time.monotonic() + MAIL_TIMEOUT_SECONDS
-        while True:
-            for path in sorted(self.directory.glob("*.eml")):
-                if path.name in self.seen:
-                    continue
-                message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-                assert isinstance(message, EmailMessage)
-                if address.lower() in str(message["To"]).lower() and subject_contains in str(
-                    message["Subject"]
-                ):
-                    self.seen.add(path.name)
-                    return message
+        while (message := self.unread_to(address, subject_contains)) is None:
             if time.monotonic() > deadline:
                 raise AssertionError(f"no email to {address} ({subject_contains!r}) arrived")
             await asyncio.sleep(0.02)
+        return message
 
     def all_to(self, address: str) -> list[EmailMessage]:
         found = []

@@ -54,7 +54,7 @@ class AdvertErrorPages(ErrorPages):
     def not_found(self, request: Request) -> Response:
         return self.pages.render(
             request,
-            "error.html",
+            "message.html",
             {
                 "title": "Page not found",
                 "paragraphs": [

@@ -154,7 +154,7 @@ class DocsErrorPages(ErrorPages):
     def not_found(self, request: Request) -> Response:
         return self.pages.render(
             request,
-            "error.html",
+            "message.html",
             {
                 "title": "Page not found",
                 "paragraphs": [

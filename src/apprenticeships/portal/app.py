@@ -27,7 +27,7 @@ class ErrorPages:
     def not_found(self, request: Request) -> Response:
         return self.pages.render(
             request,
-            "error.html",
+            "message.html",
             {
                 "title": "Page not found",
                 "paragraphs": [
@@ -42,7 +42,7 @@ class ErrorPages:
     def expired_form(self, request: Request) -> Response:
         return self.pages.render(
             request,
-            "error.html",
+            "message.html",
             {
                 "title": "This form has expired",
                 "paragraphs": [
@@ -57,7 +57,7 @@ class ErrorPages:
     def server_error(self, request: Request) -> Response:
         return self.pages.render(
             request,
-            "error.html",
+            "message.html",
             {
                 "title": "Sorry, there is a problem with the service",
                 "paragraphs": ["Try again later. Nothing you entered has been lost or shared."],
