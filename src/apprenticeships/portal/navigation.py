@@ -26,6 +26,7 @@ def navigation(identity: Identity | None, path: str) -> list[dict[str, object]]:
     role = identity.role
     if identity.organisation_id is not None and role is not None:
         items.append(("/portal/apis", "API keys"))
+        items.append(("/portal/usage", "Usage"))
         if role in TEAM_MEMBERS:
             items.append(("/portal/team", "Team"))
         if role in PROVIDER_MANAGERS and identity.organisation_kind == "employer":

@@ -27,8 +27,10 @@ from apprenticeships.portal.routes.oidc import oidc_routes
 from apprenticeships.portal.routes.providers import ProviderPages
 from apprenticeships.portal.routes.review import ReviewPages
 from apprenticeships.portal.routes.team import TeamPages
+from apprenticeships.portal.routes.usage import UsagePages
 from apprenticeships.portal.team import PortalTeam
 from apprenticeships.portal.templating import Pages
+from apprenticeships.portal.usage import PortalUsage
 from apprenticeships.portal.web import Portal
 from apprenticeships.settings import Settings
 
@@ -75,6 +77,7 @@ class PortalSite:
             *AuditPages(self.portal, PortalAudit(sessions, settings.public_url)).routes(),
             *ReviewPages(self.portal, PortalReview(sessions, clock, mail_sent)).routes(),
             *KeyPages(self.portal, self.keys).routes(),
+            *UsagePages(self.portal, PortalUsage(sessions, clock)).routes(),
         ]
         self.app: ASGIApp = create_portal(pages, routes)
 

@@ -15,13 +15,17 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from apprenticeships.accounts.acting import Acting, authorise
+from apprenticeships.accounts.repository import MembershipRepository
 from apprenticeships.errors import NotFound
-from apprenticeships.usage.repository import UsageRepository
+from apprenticeships.usage.repository import KeyUse, UsageRepository
 from apprenticeships.usage.vocabulary import StatusClass
 
 HOUR = timedelta(hours=1)
 SUMMARY_HOURS = 24
 CHART_HOURS = 7 * 24
+# Said when a person may no longer act for the organisation they ask about.
+MEMBERS_ONLY = "You cannot see this organisation's usage"
 # How long hourly counts are kept; older ones are deleted (``gateway/usage.py`` prunes).
 RETENTION = timedelta(days=90)
 
@@ -130,12 +134,65 @@ class KeySummary:
     last_used_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class OrganisationUsage:
+    """An organisation's usage page: all its keys' requests per hour over the last 7
+    days, and each key that worked in that time or works now, with its own totals."""
+
+    chart: UsageChart
+    keys: tuple[KeyUse, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyUsage:
+    """One key's usage page: its requests per hour over the last 7 days."""
+
+    key: KeyUse
+    chart: UsageChart
+
+
 class UsageService:
-    """Reads only: hand it a read session (never committed) and a clock."""
+    """Reads only: hand it a read session (never committed) and a clock.
+
+    ``organisation_usage`` and ``key_usage`` are for people acting for an organisation:
+    they check on every call that the person may still act for it (any role may see its
+    usage), so nothing a session kept is trusted."""
 
     def __init__(self, session: AsyncSession, clock: Callable[[], datetime]) -> None:
         self._repository = UsageRepository(session)
+        self._memberships = MembershipRepository(session)
         self._clock = clock
+
+    async def _organisation_of(self, acting: Acting) -> int:
+        _, organisation = await authorise(self._memberships, acting, lambda _: True, MEMBERS_ONLY)
+        return organisation.id
+
+    async def organisation_usage(self, acting: Acting) -> OrganisationUsage:
+        """The acting person's organisation's last 7 days (``Forbidden`` when they may no
+        longer act for it). Keys that no longer work are listed only if they were used
+        in that time."""
+        organisation_id = await self._organisation_of(acting)
+        start, end = self._window(CHART_HOURS)
+        hours = await self._repository.organisation_hours(organisation_id, start, end)
+        now = self._clock()
+        keys = [
+            key
+            for key in await self._repository.key_uses(organisation_id, start, end)
+            if key.requests or _works(key, now)
+        ]
+        return OrganisationUsage(_chart(start, hours), tuple(keys))
+
+    async def key_usage(self, acting: Acting, key_id: str) -> KeyUsage:
+        """One of the organisation's keys over the last 7 days: ``NotFound`` for any
+        other key, whoever's it is, as for one that never existed."""
+        organisation_id = await self._organisation_of(acting)
+        start, end = self._window(CHART_HOURS)
+        found = await self._repository.key_uses(organisation_id, start, end, [key_id])
+        if not found:
+            raise NotFound("There is no such key.")
+        counts = await self._repository.key_hours(key_id, start, end)
+        chart = _chart(start, ((c.hour, c.status_class, c.requests) for c in counts))
+        return KeyUsage(found[0], chart)
 
     def _window(self, hours: int) -> tuple[datetime, datetime]:
         """The last ``hours`` hours, the current one included: [start, end)."""
@@ -167,6 +224,10 @@ class UsageService:
         """All the organisation's keys' requests per hour over the last 7 days."""
         start, end = self._window(CHART_HOURS)
         return _chart(start, await self._repository.organisation_hours(organisation_id, start, end))
+
+
+def _works(key: KeyUse, now: datetime) -> bool:
+    return key.revoked_at is None and (key.expires_at is None or key.expires_at > now)
 
 
 def _chart(start: datetime, counts: Iterable[tuple[datetime, StatusClass, int]]) -> UsageChart:
