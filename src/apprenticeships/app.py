@@ -211,6 +211,9 @@ class Platform:
                 settings.public_url,
                 (rate.calls, rate.seconds),
                 settings.deprecation_months,
+                # Try it calls the sandbox through the gateway, in-process.
+                gateway=self.gateway,
+                tokens=self.portal_site.portal.tokens,
             ).app()
         )
         self.advert_pages: ASGIApp = RequestId(

@@ -81,6 +81,27 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class Input:
+    """A parameter as the try-it form asks for it."""
+
+    name: str
+    location: str  # path, query or header
+    required: bool
+    description: str
+    # The values it may take (an enum or a boolean): a select, "not sent" first.
+    choices: tuple[str, ...] = ()
+    # An array, sent as the parameter repeated: typed as values separated by commas.
+    repeated: bool = False
+    # What the form starts with: a header's only value (X-Version), else nothing.
+    value: str = ""
+
+    @property
+    def field(self) -> str:
+        """The form field's name: ``query.PageSize``."""
+        return f"{self.location}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     anchor: str
     method: str
@@ -92,6 +113,14 @@ class Operation:
     body_required: bool
     answers: tuple[Answer, ...]
     curl: str
+    inputs: tuple[Input, ...] = ()
+
+    @property
+    def body_example(self) -> str:
+        """The request body the try-it form starts with: the first example."""
+        if self.body is None or not self.body.examples:
+            return ""
+        return self.body.examples[0].text
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,6 +458,28 @@ class _Reader:
             body_required=bool(isinstance(request, Mapping) and request.get("required")),
             answers=tuple(answers),
             curl=self.curl(method, path, parameters, body, live_url),
+            inputs=tuple(self.input(p) for p in parameters),
+        )
+
+    def input(self, parameter: Mapping[str, Any]) -> Input:
+        schema = self.resolve(parameter.get("schema", {}))
+        options = _options(schema)
+        single = options[0] if len(options) == 1 else schema
+        kind = _kind(single)
+        choices: tuple[str, ...] = ()
+        if isinstance(single.get("enum"), list):
+            choices = tuple(_literal(v) for v in single["enum"])
+        elif kind == "boolean":
+            choices = ("true", "false")
+        location = str(parameter.get("in", ""))
+        return Input(
+            name=str(parameter.get("name", "")),
+            location=location,
+            required=bool(parameter.get("required", False)),
+            description=_description(parameter, schema),
+            choices=choices,
+            repeated=kind == "array",
+            value=choices[0] if location == "header" and len(choices) == 1 else "",
         )
 
     def curl(

@@ -6,7 +6,13 @@
   document (``reference.py``), the target of the gateway's ``Link: ...;
   rel="successor-version"``;
 - ``/docs/{product}/v{N}/openapi.json``: the document itself (any method; an unknown
-  one is the gateway's JSON 404, as before).
+  one is the gateway's JSON 404, as before);
+- ``/docs/{product}/v{N}/try/{operation}``: try an operation in the sandbox
+  (``tryit.py``). Every product has a sandbox (it mirrors the live product), so every
+  GET and POST operation of a version the gateway serves has a form, on the reference
+  page and here; the form posts here, with a CSRF token like the portal's anonymous
+  forms (the same ``portal_csrf`` seed cookie), and the answer page shows the request
+  as curl and the sandbox's response.
 
 Anything else under ``/docs`` is the GOV.UK 404 page. Nothing redirects.
 """
@@ -32,11 +38,23 @@ from apprenticeships.catalog.lifecycle import VersionState, VersionStatus
 from apprenticeships.catalog.products import OwnerKind, Product, ProductId
 from apprenticeships.docs import guide
 from apprenticeships.docs.openapi import OpenApiDocuments
-from apprenticeships.docs.reference import Reference, reference, schema_anchor
+from apprenticeships.docs.reference import Operation, Reference, reference, schema_anchor
+from apprenticeships.docs.tryit import (
+    BODY_FIELD,
+    KEY_FIELD,
+    Sandbox,
+    TryRequest,
+    TryResponse,
+    field_id,
+    input_id,
+    mask,
+)
 from apprenticeships.gateway import responses
 from apprenticeships.portal.app import ErrorPages
+from apprenticeships.portal.forms import CSRF_FIELD, CsrfTokens, Form
 from apprenticeships.portal.security import SecurityHeaders
 from apprenticeships.portal.templating import Pages, environment
+from apprenticeships.portal.web import anonymous_seed, keep_anonymous_seed, read_form
 
 # What the gateway answers from: a product's versions and their states at a moment.
 Statuses = Callable[[Product, datetime], list[VersionStatus]]
@@ -49,6 +67,12 @@ HOLDERS = {
 }
 # States a person can still call, or needs to know are gone; unreleased ones are not listed.
 LISTED_STATES = (VersionState.CURRENT, VersionState.DEPRECATED, VersionState.DECOMMISSIONED)
+# Versions the gateway serves, which can be tried.
+SERVED_STATES = (VersionState.CURRENT, VersionState.DEPRECATED)
+TRIED_METHODS = ("GET", "POST")
+KEY_HEADER = "Ocp-Apim-Subscription-Key"
+# The try-it forms' CSRF seed cookie is the docs' own (the portal's is under /portal).
+COOKIE_PATH = "/docs"
 
 
 def docs_environment() -> Environment:
@@ -69,6 +93,11 @@ def docs_environment() -> Environment:
     env.filters["day"] = day
     env.filters["capitalize_first"] = capitalize_first
     env.globals["schema_anchor"] = schema_anchor
+    env.globals["field_id"] = field_id
+    env.globals["input_id"] = input_id
+    env.globals["tried_methods"] = TRIED_METHODS
+    env.globals["key_field"] = KEY_FIELD
+    env.globals["body_field"] = BODY_FIELD
     return env
 
 
@@ -167,6 +196,29 @@ class DocsErrorPages(ErrorPages):
             status=404,
         )
 
+    def too_large(self, request: Request) -> Response:
+        return self.pages.render(
+            request,
+            "error.html",
+            {
+                "title": "The form was too large",
+                "paragraphs": ["Nothing was sent. Make the request body smaller and try again."],
+                "link": {"href": request.url.path, "text": "Go back to the form"},
+                "navigation": _navigation(NAVIGATION_DOCS),
+            },
+            status=413,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Tried:
+    """What the try-it page shows after sending: the request and the sandbox's answer."""
+
+    request: TryRequest
+    response: TryResponse
+    curl: str
+    masked_key: str
+
 
 class DocsSite:
     def __init__(
@@ -178,8 +230,12 @@ class DocsSite:
         public_url: str,
         rate_limit: tuple[int, int],
         deprecation_months: int,
+        gateway: ASGIApp,
+        tokens: CsrfTokens,
     ) -> None:
         self.pages = pages
+        self.sandbox = Sandbox(gateway, public_url, KEY_HEADER)
+        self.tokens = tokens
         self.documents = documents
         self.statuses = statuses
         self.clock = clock
@@ -241,33 +297,113 @@ class DocsSite:
             found = self._references[(product.id, version)] = reference(document)
         return found
 
-    async def reference_page(self, request: Request) -> Response:
+    def _version(self, request: Request) -> tuple[Product, VersionView, Reference] | None:
+        """The product version a page's path names, if it has a document."""
         product_id = request.path_params["product"]
         version = request.path_params["version"]
         document = self.documents.document(product_id, version)
         product = self.documents.product(product_id)
-        if document is None or product is None or not request.url.path.endswith(f"/v{version}"):
-            return self.errors.not_found(request)
+        if document is None or product is None:
+            return None
         status = next(
             (s for s in self.statuses(product, self.clock()) if s.version == version),
             VersionStatus(version, VersionState.UNRELEASED, None),
         )
+        return product, VersionView(product, status), self._reference(product, version, document)
+
+    def _render(
+        self,
+        request: Request,
+        template: str,
+        context: dict[str, Any],
+        *,
+        status: int = 200,
+    ) -> Response:
+        """A page with forms: the visitor's CSRF seed is kept in its cookie."""
+        seed, new = anonymous_seed(request)
+        context = {**context, "csrf_token": self.tokens.token(seed)}
+        response = self.pages.render(request, template, context, status=status)
+        if new:
+            keep_anonymous_seed(response, seed, self.public_url, path=COOKIE_PATH)
+        return response
+
+    async def reference_page(self, request: Request) -> Response:
+        found = self._version(request)
+        if found is None or not request.url.path.endswith(f"/v{found[1].status.version}"):
+            return self.errors.not_found(request)
+        product, version, reference = found
         context: dict[str, Any] = {
-            "title": f"{product.name} version {version} reference",
+            "title": f"{product.name} version {version.status.version} reference",
             "product": product,
-            "version": VersionView(product, status),
-            "reference": self._reference(product, version, document),
-            "openapi_href": f"/docs/{product.id}/v{version}/openapi.json",
+            "version": version,
+            "reference": reference,
+            "openapi_href": f"/docs/{product.id}/v{version.status.version}/openapi.json",
             "live_key": guide.LIVE_KEY_VARIABLE,
+            "sandbox_key": guide.SANDBOX_KEY_VARIABLE,
+            "try_it": version.status.state in SERVED_STATES,
+            "form": Form(),
             "navigation": _navigation(NAVIGATION_DOCS),
         }
-        return self.pages.render(request, "docs/reference.html", context)
+        return self._render(request, "docs/reference.html", context)
+
+    async def try_page(self, request: Request) -> Response:
+        """An operation's try-it form; posted, the request sent to the sandbox and its
+        answer. The key is read from the form, sent once and dropped: it is in no page,
+        no log and no store."""
+        found = self._version(request)
+        if found is None:
+            return self.errors.not_found(request)
+        product, version, reference = found
+        operation = _operation(reference, request.path_params["operation"])
+        if (
+            operation is None
+            or f"/v{version.status.version}/try/" not in request.url.path
+            or operation.method not in TRIED_METHODS
+            or version.status.state not in SERVED_STATES
+        ):
+            return self.errors.not_found(request)
+        form, tried, status = Form(), None, 200
+        if request.method == "POST":
+            posted = await read_form(request)
+            if posted is None:
+                return self.errors.too_large(request)
+            seed, new = anonymous_seed(request)
+            if new or not self.tokens.valid(seed, posted.get(CSRF_FIELD)):
+                return self.errors.expired_form(request)
+            sent, problems = TryRequest.of(operation, posted)
+            # Everything typed is shown again except the key.
+            form = Form({k: v for k, v in posted.items() if k not in (KEY_FIELD, CSRF_FIELD)})
+            if sent is None:
+                form.problems.extend(problems)
+                status = 400
+            else:
+                key = posted[KEY_FIELD].strip()
+                answer = await self.sandbox.send(sent, key)
+                curl = sent.curl(self.public_url, KEY_HEADER, guide.SANDBOX_KEY_VARIABLE)
+                tried = Tried(sent, answer, curl, mask(key))
+        context: dict[str, Any] = {
+            "title": f"Try {operation.summary[:1].lower()}{operation.summary[1:]} in the sandbox",
+            "product": product,
+            "version": version,
+            "operation": operation,
+            "reference_href": f"{version.href}#{operation.anchor}",
+            "sandbox_key": guide.SANDBOX_KEY_VARIABLE,
+            "form": form,
+            "tried": tried,
+            "navigation": _navigation(NAVIGATION_DOCS),
+        }
+        return self._render(request, "docs/try.html", context, status=status)
 
     def app(self) -> ASGIApp:
         app = Starlette(
             routes=[
                 Route("/", self.index, methods=["GET"]),
                 Route("/{product}/v{version:int}", self.reference_page, methods=["GET"]),
+                Route(
+                    "/{product}/v{version:int}/try/{operation}",
+                    self.try_page,
+                    methods=["GET", "POST"],
+                ),
                 # An ASGI endpoint: every method, as before (see app.py's own routes).
                 Route("/{product}/v{version:int}/openapi.json", _OpenApiJson(self.documents)),
             ],
@@ -278,6 +414,10 @@ class DocsSite:
         )
         app.router.redirect_slashes = False
         return SecurityHeaders(app)
+
+
+def _operation(reference: Reference, anchor: str) -> Operation | None:
+    return next((o for o in reference.operations if o.anchor == anchor), None)
 
 
 class _OpenApiJson:

@@ -244,21 +244,38 @@ class Portal:
             else:
                 visitor.record, visitor.identity = record, identity
         if visitor.record is None:
-            seed = request.cookies.get(ANONYMOUS_CSRF_COOKIE, "")
-            if not (20 <= len(seed) <= 64):
-                seed, visitor._new_anonymous_seed = new_seed(), True
-            visitor.anonymous_seed = seed
+            visitor.anonymous_seed, visitor._new_anonymous_seed = anonymous_seed(request)
         return visitor
 
     def _write_cookies(self, visitor: Visitor, response: Response) -> None:
         options: dict[str, Any] = dict(cookie_attributes(self.public_url))
         if visitor._new_anonymous_seed:
-            response.set_cookie(ANONYMOUS_CSRF_COOKIE, visitor.anonymous_seed, **options)
+            keep_anonymous_seed(response, visitor.anonymous_seed, self.public_url)
         for name, value in visitor._cookie_changes:
             if value is None:
                 response.delete_cookie(name, **options)
             else:
                 response.set_cookie(name, value, **options)
+
+
+def anonymous_seed(request: Request) -> tuple[str, bool]:
+    """The CSRF seed of a visitor without a session, from the ``portal_csrf`` cookie, and
+    whether it is a new one (there was none, or not a seed) that must be sent back."""
+    seed = request.cookies.get(ANONYMOUS_CSRF_COOKIE, "")
+    if 20 <= len(seed) <= 64:
+        return seed, False
+    return new_seed(), True
+
+
+def keep_anonymous_seed(
+    response: Response, seed: str, public_url: str, path: str | None = None
+) -> None:
+    """Send the seed in its cookie, with the session cookie's attributes; ``path`` for
+    pages outside the portal (the documentation's, under ``/docs``)."""
+    options: dict[str, Any] = dict(cookie_attributes(public_url))
+    if path is not None:
+        options["path"] = path
+    response.set_cookie(ANONYMOUS_CSRF_COOKIE, seed, **options)
 
 
 async def read_form(request: Request) -> Mapping[str, str] | None:
