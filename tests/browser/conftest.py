@@ -93,7 +93,10 @@ def _wait_healthy(server: Server, timeout: float = 30.0) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Site]:
+    """The module's server; a module's ``SITE_SETTINGS`` are added to its settings."""
     _require_chromium()
     harness = Harness(tmp_path_factory.mktemp("site"))
     mail_dir = harness.tmp / "mail"
@@ -103,6 +106,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         "APPRENTICESHIPS_RATE_LIMIT": "1000/300",
         # Links in emails and API answers point at this server.
         "APPRENTICESHIPS_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        **getattr(request.module, "SITE_SETTINGS", {}),
     }
     try:
         harness.cli("db", "upgrade", settings=settings)

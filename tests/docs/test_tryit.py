@@ -297,11 +297,11 @@ async def test_missing_key_and_path_parameters_are_form_errors(world: World) -> 
     assert (page.css_first("title").text() or "").startswith("Error: ")  # type: ignore[union-attr]
     summary = [(a.attributes["href"], text(a)) for a in page.css(".govuk-error-summary a")]
     assert summary == [
-        ("#CreateVacancy-key", "Enter your sandbox key"),
-        ("#CreateVacancy-path-id", "Enter id"),
+        ("#try-CreateVacancy-key", "Enter your sandbox key"),
+        ("#try-CreateVacancy-path-id", "Enter id"),
     ]
-    assert page.css_first("#CreateVacancy-key") is not None
-    assert page.css_first("#CreateVacancy-path-id") is not None
+    assert page.css_first("#try-CreateVacancy-key") is not None
+    assert page.css_first("#try-CreateVacancy-path-id") is not None
     assert page.css_first("#try-status") is None  # nothing was sent
     spaced = await world.tried(SEARCH, {"key": "appr sandbox", "header.X-Version": "2"})
     assert spaced.status_code == 400
@@ -323,6 +323,8 @@ async def test_every_get_and_post_operation_has_a_form_for_each_parameter(
         document = (await client.get(f"/docs/{product}/v{version}/openapi.json")).json()
         response = await client.get(f"/docs/{product}/v{version}")
         page = parse(response)
+        ids = [node.attributes["id"] for node in page.css("[id]")]
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
         forms = 0
         for item in document["paths"].values():
             for method in METHODS:

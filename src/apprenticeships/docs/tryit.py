@@ -153,7 +153,7 @@ def _quoted(text: str) -> str:
 
 def field_id(operation: Operation, field: str) -> str:
     """A form field's id on the page: unique among every operation's forms."""
-    return f"{operation.anchor}-{field}".replace(".", "-")
+    return f"try-{operation.anchor}-{field}".replace(".", "-")
 
 
 def input_id(operation: Operation, item: Input) -> str:
