@@ -22,9 +22,9 @@ from apprenticeships.usage.vocabulary import StatusClass
 START = datetime(2026, 3, 3, 15, tzinfo=UTC)  # a Tuesday, 3pm
 
 
-def chart(counts: dict[int, StatusMix]) -> UsageChart:
+def chart(counts: dict[int, StatusMix], start: datetime = START) -> UsageChart:
     hours = tuple(
-        HourUsage(START + timedelta(hours=i), counts.get(i, StatusMix()))
+        HourUsage(start + timedelta(hours=i), counts.get(i, StatusMix()))
         for i in range(CHART_HOURS)
     )
     return UsageChart(hours, StatusMix())
@@ -66,6 +66,10 @@ def test_midnights_are_marked_with_their_day() -> None:
         "Wed 4 Mar", "Thu 5 Mar", "Fri 6 Mar", "Sat 7 Mar", "Sun 8 Mar", "Mon 9 Mar", "Tue 10 Mar",
     ]  # fmt: skip
     assert view.days[0].x == view.plot_left + 9 * SLOT
+    assert all(d.labelled for d in view.days)
+    # A day that starts in the chart's last hours has its line but no label.
+    late = chart_view(chart({}, start=START + timedelta(hours=11)))  # from 2am
+    assert [(d.label, d.labelled) for d in late.days][-1] == ("Wed 11 Mar", False)
     assert view.bars == () and view.busiest is None and view.scale == 1
 
 

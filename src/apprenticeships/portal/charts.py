@@ -41,6 +41,8 @@ PLOT_HEIGHT = 200.0
 BOTTOM = 34.0  # room for the days under the axis
 RIGHT = 12.0
 TARGET_TICKS = 4
+# About the width of the longest day label ("Wed 30 Sep") at the axis's font size.
+DAY_LABEL_WIDTH = 64.0
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -68,10 +70,12 @@ class Tick:
 
 @dataclass(frozen=True, slots=True)
 class DayMark:
-    """The start of a day (midnight UTC) on the horizontal axis."""
+    """The start of a day (midnight UTC) on the horizontal axis; its label is left out
+    when it would run off the chart's end (in the day's first hours)."""
 
     x: float
     label: str
+    labelled: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +131,8 @@ def chart_view(chart: UsageChart) -> ChartView:
     for index, hour in enumerate(chart.hours):
         slot_x = PLOT_LEFT + index * SLOT
         if hour.hour.astimezone(UTC).hour == 0:
-            days.append(DayMark(slot_x, day_label(hour.hour)))
+            fits = slot_x + DAY_LABEL_WIDTH <= PLOT_LEFT + plot_width + RIGHT
+            days.append(DayMark(slot_x, day_label(hour.hour), fits))
         below = 0
         for status_class in STACK_ORDER:
             requests = hour.mix.count(status_class)
