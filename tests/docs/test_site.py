@@ -219,9 +219,11 @@ async def test_the_successor_version_link_of_a_deprecated_version_is_its_referen
         "/vacancies/vacancy", headers={"Ocp-Apim-Subscription-Key": key, "X-Version": "1"}
     )
     assert answer.status_code == 200
-    link = re.fullmatch(r'<([^>]+)>; rel="successor-version"', answer.headers["link"])
-    assert link is not None
-    url = httpx.URL(link.group(1))
+    links = {
+        rel: url for url, rel in re.findall(r'<([^>]+)>; rel="([^"]+)"', answer.headers["link"])
+    }
+    assert set(links) == {"successor-version", "deprecation"}
+    url = httpx.URL(links["successor-version"])
     assert str(url).startswith(platform.settings.public_url)
     page = parse(await client.get(url.path))
     assert text(page.css_first("h1")) == "Display advert API version 2 reference"
@@ -232,6 +234,8 @@ async def test_the_successor_version_link_of_a_deprecated_version_is_its_referen
     assert "deprecated and stops working on" in status
     successor = old.css_first("#version-status a")
     assert successor is not None and successor.attributes["href"] == url.path
+    # The deprecation link is that page.
+    assert httpx.URL(links["deprecation"]).path == "/docs/display-advert/v1"
 
 
 @pytest.mark.parametrize(

@@ -380,9 +380,9 @@ async def test_deprecated_version_carries_deprecation_sunset_and_link(
         assert old.header("Deprecation") == f"@{int(released.timestamp())}"
         sunset = parsedate_to_datetime(old.header("Sunset") or "")
         assert sunset == add_months(released, 3) == datetime(2027, 1, 1, 9, 30, tzinfo=UTC)
-        assert (
-            old.header("Link")
-            == '<http://127.0.0.1:8000/docs/display-advert/v2>; rel="successor-version"'
+        assert old.header("Link") == (
+            '<http://127.0.0.1:8000/docs/display-advert/v2>; rel="successor-version", '
+            '<http://127.0.0.1:8000/docs/display-advert/v1>; rel="deprecation"; type="text/html"'
         )
         assert old.header("api-supported-versions") == "1, 2"
         current = await call(platform, ROUTES, api_headers(key, "2"))

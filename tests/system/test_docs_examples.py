@@ -5,7 +5,8 @@ checked, so the guide cannot drift from the platform; a new example without a ch
 fails here.
 
 The links the answers carry are followed too: each ``vacancyUrl`` is the advert's page,
-and the deprecated version's ``Link: <...>; rel="successor-version"`` is the reference.
+and the deprecated version's ``Link`` header's two references (``successor-version`` and
+``deprecation``) are pages.
 """
 
 from __future__ import annotations
@@ -226,11 +227,15 @@ def check_version_headers(site: Site, ran: Ran) -> None:
     # the example shows every header the guide names.
     assert re.fullmatch(r"@\d+", headers["deprecation"])
     assert headers["sunset"].endswith(" GMT")
-    link = re.fullmatch(r'<([^>]+)>; rel="successor-version"', headers["link"])
-    assert link is not None
-    assert link.group(1) == f"{site.url}/docs/display-advert/v2"
-    h1 = site.page(link.group(1)).css_first("h1")
-    assert h1 is not None and h1.text(strip=True) == "Display advert API version 2 reference"
+    links = {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="([^"]+)"', headers["link"])}
+    assert links == {
+        "successor-version": f"{site.url}/docs/display-advert/v2",
+        "deprecation": f"{site.url}/docs/display-advert/v1",
+    }
+    for version, url in (("2", links["successor-version"]), ("1", links["deprecation"])):
+        h1 = site.page(url).css_first("h1")
+        assert h1 is not None
+        assert h1.text(strip=True) == f"Display advert API version {version} reference"
 
 
 def check_rate_headers(site: Site, ran: Ran) -> None:

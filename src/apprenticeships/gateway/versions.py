@@ -110,14 +110,20 @@ class VersionTable:
             elif status.state is VersionState.DEPRECATED:
                 assert status.deprecated_at is not None
                 assert status.sunset_at is not None
-                docs = f"{self._public_url}/docs/{product.id}/v{status.successor}"
+                docs = f"{self._public_url}/docs/{product.id}/v"
+                # The successor's reference, and this version's own, which says when it
+                # stops (RFC 9745's "deprecation" link).
+                links = (
+                    f'<{docs}{status.successor}>; rel="successor-version", '
+                    f'<{docs}{status.version}>; rel="deprecation"; type="text/html"'
+                )
                 by_version[status.version] = Resolved(
                     status.version,
                     (
                         *supported,
                         (b"deprecation", f"@{int(status.deprecated_at.timestamp())}".encode()),
                         (b"sunset", format_datetime(status.sunset_at, usegmt=True).encode()),
-                        (b"link", f'<{docs}>; rel="successor-version"'.encode()),
+                        (b"link", links.encode()),
                     ),
                 )
             elif status.state is VersionState.DECOMMISSIONED:
