@@ -281,3 +281,16 @@ async def test_every_member_sees_usage_and_anonymous_visitors_sign_in_first(
         response = await other.get(f"/portal/keys/{world.keys['tests'].key_id}/usage")
         assert response.status_code == 200
         assert "Usage of Tests" in response.text
+
+
+async def test_the_api_list_links_each_key_to_its_usage(world: World) -> None:
+    await sign_in(world.client, world.owner)
+    listing = await world.page("/portal/apis")
+    for key in world.keys.values():
+        link = listing.css_first(f'tr#key-{key.key_id} a[href="/portal/usage?key={key.key_id}"]')
+        assert link is not None, key.key_id
+    website = world.keys["website"]
+    link = listing.css_first(f'a[href="/portal/usage?key={website.key_id}"]')
+    assert text(link) == "7 days of Website's usage"
+    page = await world.page(link.attributes["href"] or "")  # type: ignore[union-attr]
+    assert text(page.css_first("h1")) == "Usage of Website"

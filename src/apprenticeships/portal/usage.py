@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from apprenticeships.accounts.acting import Acting
-from apprenticeships.catalog.products import Environment, product_by_id
+from apprenticeships.catalog.products import Environment, product_by_id, product_title
 from apprenticeships.portal.web import Identity
 from apprenticeships.usage.repository import KeyUse
 from apprenticeships.usage.service import KeyUsage, OrganisationUsage, UsageService
@@ -18,8 +18,7 @@ from apprenticeships.usage.service import KeyUsage, OrganisationUsage, UsageServ
 
 def api_name(key: KeyUse) -> str:
     """The API a key is for, as the API list heads it: "Display advert API sandbox"."""
-    name = product_by_id(key.product_id).name
-    return name + (" sandbox" if key.environment == Environment.SANDBOX else "")
+    return product_title(product_by_id(key.product_id), Environment(key.environment))
 
 
 class PortalUsage:
