@@ -3,10 +3,11 @@
 The URLs are collected from what the platform really sends: the ``Link`` and
 ``Deprecation`` headers of the deprecated Display advert version, every URL in search and
 detail answers of both versions, live and sandbox (``vacancyUrl``, ``applicationUrl``),
-the links in the emails people get when they register, reset a password or are invited
-(driven through the portal's pages where it has them, otherwise through the services
-the operator's commands call), every ``href`` on the documentation's pages, and the
-README's and docs/'s links to this server or into the repository.
+the links in the emails people get when they register, reset or change a password, are
+invited, or get a key (driven through the portal's pages; developers and platform
+admins, whom only the operator adds, through the services the operator's commands
+call), every ``href`` on the documentation's pages, and the README's and docs/'s links
+to this server or into the repository.
 
 Each URL at this server is followed: a page must answer 200 (a fragment must name an
 element of it), an emailed single-use link must open a working page (not the "link has
@@ -30,15 +31,15 @@ import httpx
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from apprenticeships.accounts.service import OwnerRef
 from apprenticeships.accounts.team import TeamService
+from apprenticeships.accounts.vocabulary import Role
 from apprenticeships.app import Platform
 from apprenticeships.catalog.lifecycle import VersionState
 from apprenticeships.catalog.products import OwnerKind, product_by_id
 from apprenticeships.storage.engine import unit_of_work
 from tests import builders
-from tests.conftest import PlatformFactory
-from tests.portal.support import Mailbox, submit
+from tests.conftest import PlatformFactory, client_for
+from tests.portal.support import Mailbox, make_person, sign_in, submit
 
 pytestmark = pytest.mark.asyncio
 
@@ -265,22 +266,36 @@ async def test_every_link_in_the_emails_people_get_opens_a_working_page(world: W
     assert (await submit(client, "/portal/account", changing)).status_code in (200, 303)
     read(await mailbox.next_to(address, "changed"), "password changed")
 
-    # Invitations, as the operator's commands send them (accounts add-person,
-    # add-developer and add-admin call these services).
-    employer = await builders.create_employer(platform.sessions, "Links Engineering")
+    # Through the portal: an employer's Owner invites a new person and adds the
+    # developer, and gets a key (every key action is emailed to the Owners).
+    owner = await make_person(
+        platform, "owner@links.example", kind=OwnerKind.EMPLOYER, role=Role.OWNER
+    )
+    async with client_for(platform, PUBLIC_URL) as owners:
+        assert (await sign_in(owners, owner)).status_code == 303
+        for email, name in (("new@links.example", "Sam Jones"), (address, "Ada Lovelace")):
+            invite = {"email": email, "name": name, "role": "Viewer"}
+            answer = await submit(owners, "/portal/team", invite)
+            assert answer.status_code == 200 and "Invitation sent" in answer.text
+        got = await submit(owners, "/portal/apis/display-advert/keys/new", {"name": "Links"})
+        assert got.status_code == 200
+        read(await mailbox.next_to("new@links.example", "invited"), "invitation")
+        read(await mailbox.next_to(address, "added to an organisation"), "added")
+        [apis] = read(await mailbox.next_to(owner.email, "Display advert API key"), "key")
+        # The key email's link is for the Owner, who is signed in.
+        signed_in = World(platform, owners)
+        await signed_in.follow(apis, ["key email"])
+
+    # Developers and platform admins are the operator's to add (accounts add-developer
+    # and add-admin call these services).
     now = datetime.now(UTC)
     async with unit_of_work(platform.sessions) as session:
         team = TeamService(session, platform.settings.public_url)
-        owner = OwnerRef(OwnerKind.EMPLOYER, employer)
-        await team.add_person(owner, "new@links.example", "Sam Jones", "Owner", now)
-        await team.add_person(owner, address, "Ada Lovelace", "Viewer", now)  # has an account
         await team.add_developer("developer@links.example", "Dev Eloper", now)
         await team.add_admin("admin@links.example", now, "Ad Min")
         await team.add_admin(address, now)  # has an account
     platform.mail.wake()
     for to, subject, name in [
-        ("new@links.example", "invited", "invitation"),
-        (address, "added to an organisation", "added"),
         ("developer@links.example", "invited", "developer invitation"),
         ("admin@links.example", "platform admin", "admin invitation"),
         (address, "platform admin", "admin granted"),
@@ -290,7 +305,7 @@ async def test_every_link_in_the_emails_people_get_opens_a_working_page(world: W
     ours = dict(links.ours())
     assert len(ours) == len(links.found), links.elsewhere()  # every emailed link is ours
     for url, sources in ours.items():
-        if url not in (confirm, reset):  # followed above, before their one use
+        if url not in (confirm, reset, apis):  # followed above (before their one use)
             await world.follow(url, sources)
     # The invitation links are set-password pages, each working until used.
     invitations = [url for url in ours if "/portal/set-password/" in url and url != reset]
