@@ -42,6 +42,7 @@ from apprenticeships.docs.reference import Operation, Reference, reference, sche
 from apprenticeships.docs.tryit import (
     BODY_FIELD,
     KEY_FIELD,
+    TIMEOUT_SECONDS,
     Sandbox,
     TryRequest,
     TryResponse,
@@ -71,6 +72,7 @@ LISTED_STATES = (VersionState.CURRENT, VersionState.DEPRECATED, VersionState.DEC
 SERVED_STATES = (VersionState.CURRENT, VersionState.DEPRECATED)
 TRIED_METHODS = ("GET", "POST")
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
+SANDBOX_TIMED_OUT = f"The sandbox did not answer within {TIMEOUT_SECONDS:.0f} seconds. Try again."
 # The try-it forms' CSRF seed cookie is the docs' own (the portal's is under /portal).
 COOKIE_PATH = "/docs"
 
@@ -378,9 +380,14 @@ class DocsSite:
                 status = 400
             else:
                 key = posted[KEY_FIELD].strip()
-                answer = await self.sandbox.send(sent, key)
-                curl = sent.curl(self.public_url, KEY_HEADER, guide.SANDBOX_KEY_VARIABLE)
-                tried = Tried(sent, answer, curl, mask(key))
+                try:
+                    answer = await self.sandbox.send(sent, key)
+                except TimeoutError:
+                    form.add("", SANDBOX_TIMED_OUT)
+                    status = 504
+                else:
+                    curl = sent.curl(self.public_url, KEY_HEADER, guide.SANDBOX_KEY_VARIABLE)
+                    tried = Tried(sent, answer, curl, mask(key))
         context: dict[str, Any] = {
             "title": f"Try {operation.summary[:1].lower()}{operation.summary[1:]} in the sandbox",
             "product": product,

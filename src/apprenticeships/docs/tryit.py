@@ -163,16 +163,25 @@ def input_id(operation: Operation, item: Input) -> str:
 class Sandbox:
     """Calls the platform's gateway in-process, under ``/sandbox`` only."""
 
-    def __init__(self, gateway: ASGIApp, public_url: str, key_header: str) -> None:
+    def __init__(
+        self,
+        gateway: ASGIApp,
+        public_url: str,
+        key_header: str,
+        timeout: float = TIMEOUT_SECONDS,
+    ) -> None:
         self._transport = httpx.ASGITransport(app=gateway)
         self._base = public_url.rstrip("/")
         self._key_header = key_header
+        self._timeout = timeout
 
     async def send(self, request: TryRequest, key: str) -> TryResponse:
-        assert request.path.startswith(SANDBOX_PREFIX + "/"), "the sandbox only"
+        """The gateway's answer; ``TimeoutError`` when it takes longer than allowed."""
+        if not request.path.startswith(SANDBOX_PREFIX + "/"):
+            raise ValueError("try it calls the sandbox only")
         headers = [(self._key_header, key), *request.headers]
         async with (
-            asyncio.timeout(TIMEOUT_SECONDS),
+            asyncio.timeout(self._timeout),
             httpx.AsyncClient(transport=self._transport, base_url=self._base) as client,
         ):
             answer = await client.request(
