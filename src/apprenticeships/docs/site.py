@@ -10,9 +10,9 @@
 - ``/docs/{product}/v{N}/try/{operation}``: try an operation in the sandbox
   (``tryit.py``). Every product has a sandbox (it mirrors the live product), so every
   GET and POST operation of a version the gateway serves has a form, on the reference
-  page and here; the form posts here, with a CSRF token like the portal's anonymous
-  forms (the same ``portal_csrf`` seed cookie), and the answer page shows the request
-  as curl and the sandbox's response.
+  page and here; the form posts here, with a CSRF token made as the portal's anonymous
+  forms make theirs (a seed in a ``portal_csrf`` cookie, the docs' own under
+  ``/docs``), and the answer page shows the request as curl and the sandbox's response.
 
 Anything else under ``/docs`` is the GOV.UK 404 page. Nothing redirects.
 """
