@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from apprenticeships.accounts.vocabulary import (
+    Role,
+    can_manage_keys,
+    can_manage_providers,
+    can_manage_team,
+    can_review,
+    can_see_audit,
+)
 
 if TYPE_CHECKING:
     from apprenticeships.portal.web import Identity
 
-KEY_MANAGERS = frozenset({"Owner", "AccountOwner", "Developer"})
-TEAM_MANAGERS = frozenset({"Owner", "AccountOwner"})
+
+def _roles(allowed: Callable[[Role], bool]) -> frozenset[str]:
+    """The role names a page admits, from the accounts rules (the services check the
+    same rules again on every action)."""
+    return frozenset(role.value for role in Role if allowed(role))
+
+
+KEY_MANAGERS = _roles(can_manage_keys)
+TEAM_MANAGERS = _roles(can_manage_team)
 # Everyone in an employer or provider sees its team (a developer's account has none).
-TEAM_MEMBERS = frozenset({"Owner", "Transactor", "Viewer", "AccountOwner", "Contributor"})
-REVIEWERS = frozenset({"Owner", "Transactor"})
-AUDIT_READERS = frozenset({"Owner", "AccountOwner"})
-PROVIDER_MANAGERS = frozenset({"Owner"})
-MEMBER_ROLES = frozenset(
-    {"Owner", "Transactor", "Viewer", "AccountOwner", "Contributor", "Developer"}
-)
+TEAM_MEMBERS = _roles(lambda role: role is not Role.DEVELOPER)
+REVIEWERS = _roles(can_review)
+AUDIT_READERS = _roles(can_see_audit)
+PROVIDER_MANAGERS = _roles(can_manage_providers)
 
 
 def navigation(identity: Identity | None, path: str) -> list[dict[str, object]]:
