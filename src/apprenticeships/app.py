@@ -20,7 +20,7 @@ import gc
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +39,7 @@ from apprenticeships.accounts.housekeeping import prune_accounts
 from apprenticeships.accounts.sessions import session_store
 from apprenticeships.advertpages.site import AdvertPages, advert_environment
 from apprenticeships.apis import build_product_apps
+from apprenticeships.background import Stopping, stop_all
 from apprenticeships.catalog.products import PRODUCTS, Product
 from apprenticeships.catalog.service import CatalogService
 from apprenticeships.dependencies import ProductState
@@ -241,6 +242,7 @@ class Platform:
             lifespan=self._lifespan,
         )
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = Stopping()
         self.started = False
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -268,35 +270,32 @@ class Platform:
         await self.reference_data.reload()
         await self.vacancy_indexes.reload()
         await self.poller.start_from_latest()
+        self._stopping = stopping = Stopping()
         self._tasks = [
-            asyncio.create_task(self.poller.run(), name="cache-events"),
-            asyncio.create_task(self.usage.run(), name="key-usage"),
-            asyncio.create_task(self.vacancy_indexes.run(), name="vacancy-index"),
-            asyncio.create_task(self.mail.run(), name="mail"),
-            asyncio.create_task(self.portal_site.housekeeping(), name="portal-sessions"),
-            asyncio.create_task(self._housekeeping(), name="accounts-housekeeping"),
+            asyncio.create_task(self.poller.run(stopping), name="cache-events"),
+            asyncio.create_task(self.usage.run(stopping), name="key-usage"),
+            asyncio.create_task(self.vacancy_indexes.run(stopping), name="vacancy-index"),
+            asyncio.create_task(self.mail.run(stopping), name="mail"),
+            asyncio.create_task(self.portal_site.housekeeping(stopping), name="portal-sessions"),
+            asyncio.create_task(self._housekeeping(stopping), name="accounts-housekeeping"),
         ]
         self.started = True
         # Everything built so far lives as long as the process: keep it out of the cyclic
         # garbage collector's full passes, which otherwise pause requests for tens of ms.
         gc.freeze()
 
-    async def _housekeeping(self) -> None:
+    async def _housekeeping(self, stopping: Stopping) -> None:
         """Hourly: forget sign-in failures, emailed links and sent email nobody needs."""
-        while True:
+        while not stopping.asked:
             try:
                 async with unit_of_work(self.sessions) as session:
                     await prune_accounts(session, self.clock())
             except Exception:  # the database is away: next hour
                 log.exception("housekeeping_failed")
-            await asyncio.sleep(HOUSEKEEPING_SECONDS)
+            await stopping.pause(HOUSEKEEPING_SECONDS)
 
     async def shutdown(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with suppress(asyncio.CancelledError):
-                await task
+        await stop_all(self._stopping, self._tasks)
         self._tasks = []
         await self.usage.flush()
         if self.gateway.access_log is not None:

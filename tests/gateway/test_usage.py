@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from apprenticeships.background import Stopping, stop_all
 from apprenticeships.gateway.usage import UsageRecorder
 from apprenticeships.storage.engine import create_engine, session_factory, unit_of_work
 from apprenticeships.storage.models import ApiKey, KeyUsageHour
@@ -227,14 +228,14 @@ async def test_the_background_loop_writes_the_counts_on_its_own(
     recorder = UsageRecorder(sessions, interval=0.01)
     moment = time.time()
     recorder.record("k", moment, 200)
-    running = asyncio.create_task(recorder.run())
+    stopping = Stopping()
+    running = asyncio.create_task(recorder.run(stopping))
     try:
         deadline = time.monotonic() + 10
         while not await stored(sessions):
             assert time.monotonic() < deadline, "the loop never wrote the counts"
             await asyncio.sleep(0.01)
     finally:
-        running.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await running
+        await stop_all(stopping, [running])
+    assert running.done() and not running.cancelled()
     assert await stored(sessions) == [("k", hour_of(moment), "2xx", 1)]

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from apprenticeships.background import Stopping, stop_all
 from apprenticeships.mail.delivery import (
     MAX_ATTEMPTS,
     DeliveryReport,
@@ -239,7 +240,8 @@ async def test_the_worker_delivers_when_woken_without_waiting_for_its_poll(
 ) -> None:
     sender = RecordingSender()
     worker = MailWorker(sessions, sender, FROM, poll_seconds=3600, clock=lambda: NOW)
-    task = asyncio.create_task(worker.run())
+    stopping = Stopping()
+    task = asyncio.create_task(worker.run(stopping))
     try:
         await enqueue(sessions, count=2)
         worker.wake()
@@ -247,9 +249,8 @@ async def test_the_worker_delivers_when_woken_without_waiting_for_its_poll(
             while len(sender.sent) < 2:
                 await asyncio.sleep(0.01)
     finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await stop_all(stopping, [task])
+    assert task.done() and not task.cancelled()
     assert sorted(str(m["Subject"]) for m in sender.sent) == ["Message 0", "Message 1"]
 
 

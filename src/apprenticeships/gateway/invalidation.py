@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from apprenticeships.background import Stopping
 from apprenticeships.gateway.keycache import KeyCache
 from apprenticeships.storage.engine import unit_of_work
 from apprenticeships.storage.events import CacheEventRepository, EventKind
@@ -82,9 +83,9 @@ class CacheEventPoller:
         async with unit_of_work(self._sessions) as session:
             await CacheEventRepository(session).prune(datetime.now(UTC) - EVENT_RETENTION)
 
-    async def run(self) -> None:
+    async def run(self, stopping: Stopping) -> None:
         failing = False
-        while True:
+        while not stopping.asked:
             try:
                 await self.poll_once()
                 if time.monotonic() - self._pruned_at >= PRUNE_EVERY_SECONDS:
@@ -99,7 +100,7 @@ class CacheEventPoller:
                 if not failing:
                     log.error("cache_events_poll_failed", error=f"{type(error).__name__}: {error}")
                     failing = True
-            await asyncio.sleep(self._interval)
+            await stopping.pause(self._interval)
 
 
 async def _maybe_await(value: object) -> None:

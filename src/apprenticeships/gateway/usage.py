@@ -16,13 +16,13 @@ platform flushes once more on shutdown.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from apprenticeships.background import Stopping
 from apprenticeships.keys.repository import KeyRepository
 from apprenticeships.storage.engine import unit_of_work
 from apprenticeships.usage.repository import HourCount, UsageRepository
@@ -121,8 +121,7 @@ class UsageRecorder:
         if deleted:
             log.info("key_usage_pruned", rows=deleted)
 
-    async def run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
+    async def run(self, stopping: Stopping) -> None:
+        while not await stopping.pause(self._interval):
             await self.flush()
             await self.prune_if_due()

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from apprenticeships.background import Stopping
 from apprenticeships.mail.repository import ClaimedEmail, OutboundEmailRepository
 from apprenticeships.mail.senders import Sender, build_message
 from apprenticeships.storage.engine import unit_of_work
@@ -128,8 +128,8 @@ class MailWorker:
     def wake(self) -> None:
         self._wake.set()
 
-    async def run(self) -> None:
-        while True:
+    async def run(self, stopping: Stopping) -> None:
+        while not stopping.asked:
             self._wake.clear()
             try:
                 report = await deliver_pending(
@@ -140,5 +140,4 @@ class MailWorker:
                 report = DeliveryReport()
             if report.sent + report.failed + report.given_up >= BATCH:
                 continue  # more may be waiting
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            await stopping.pause(self.poll_seconds, or_when=self._wake)

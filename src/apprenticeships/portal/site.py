@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
@@ -12,6 +11,7 @@ from starlette.types import ASGIApp
 
 from apprenticeships.accounts.people import KeyRevoker
 from apprenticeships.accounts.sessions import SessionStore
+from apprenticeships.background import Stopping
 from apprenticeships.keys.service import KeyService
 from apprenticeships.portal.accounts import PortalAccounts
 from apprenticeships.portal.app import create_portal
@@ -81,9 +81,8 @@ class PortalSite:
         ]
         self.app: ASGIApp = create_portal(pages, routes)
 
-    async def housekeeping(self) -> None:
-        while True:
-            await asyncio.sleep(PURGE_SECONDS)
+    async def housekeeping(self, stopping: Stopping) -> None:
+        while not await stopping.pause(PURGE_SECONDS):
             try:
                 await self.store.purge_idle(self.clock())
             except Exception:

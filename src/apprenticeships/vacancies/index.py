@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from apprenticeships.background import Stopping
 from apprenticeships.catalog.products import Environment
 from apprenticeships.vacancies.repository import VacancyRepository
 from apprenticeships.vacancies.search import ColumnBuilder, SearchIndex, SegmentedIndex
@@ -120,23 +121,21 @@ class VacancyIndexes:
             self._wanted = asyncio.Event()
         self._wanted.set()
 
-    async def run(self) -> None:
+    async def run(self, stopping: Stopping) -> None:
         """Refresh when asked, and rebuild shortly after each midnight UTC."""
         if self._wanted is None:
             self._wanted = asyncio.Event()
         while True:
             now = datetime.now(UTC)
             midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
-            asked = True
-            try:
-                async with asyncio.timeout((midnight - now).total_seconds() + 1):
-                    await self._wanted.wait()
-            except TimeoutError:
-                asked = False
+            if await stopping.pause((midnight - now).total_seconds() + 1, or_when=self._wanted):
+                return
+            asked = self._wanted.is_set()
             self._wanted.clear()
             try:
                 await (self.refresh() if asked else self.reload())
             except Exception as error:  # the database may be briefly unreachable
                 log.error("vacancy_index_rebuild_failed", error=f"{type(error).__name__}: {error}")
                 self._wanted.set()
-                await asyncio.sleep(5)
+                if await stopping.pause(5):
+                    return
