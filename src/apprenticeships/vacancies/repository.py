@@ -188,6 +188,7 @@ class VacancyRepository:
                 Vacancy.legal_entity_id,
                 Vacancy.is_national,
                 Vacancy.employer_name,
+                Vacancy.data_source,
             )
             .join(Standard, Standard.lars_code == Vacancy.lars_code)
             .where(

@@ -31,12 +31,16 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from apprenticeships.vacancies.vocabulary import DataSource
+
 EARTH_RADIUS_MILES = 3958.7613
 CELL_LAT = 0.1
 CELL_LON = 0.15
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+# Each data source's number in the index's source column.
+SOURCE_CODES = {source: code for code, source in enumerate(DataSource)}
 
 
 class Sort(StrEnum):
@@ -66,6 +70,8 @@ class SearchQuery:
     exclude_national: bool = False
     # Advert employer names containing this text, case-insensitively.
     employer_name: str | None = None
+    # Only adverts from these sources match or count in ``total`` (compatibility.md D16).
+    sources: frozenset[DataSource] = frozenset({DataSource.RAA})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,7 @@ class IndexRow(NamedTuple):
     legal_entity_id: int
     is_national: bool
     employer_name: str
+    data_source: str = DataSource.RAA
 
 
 def unit_vectors(
@@ -159,6 +166,7 @@ class ColumnBuilder:
         "legal_entity",
         "name_ids",
         "national",
+        "source",
     )
 
     def __init__(self) -> None:
@@ -186,6 +194,7 @@ class ColumnBuilder:
             c["legal_entity"].append(row[9])
             c["national"].append(1 if row[10] else 0)
             c["name_ids"].append(names.setdefault(row[11].casefold(), len(names)))
+            c["source"].append(SOURCE_CODES[row[12]])
 
     def add_points(self, points: Iterable[tuple[int, float, float]]) -> None:
         for advert_id, latitude, longitude in points:
@@ -207,6 +216,9 @@ class SearchIndex:
     employer: IntArray
     legal_entity: IntArray
     national: npt.NDArray[np.bool_]
+    # Each advert's data source (SOURCE_CODES), and the sources present as bits.
+    source: npt.NDArray[np.int8]
+    source_bits: int
     name_ids: IntArray
     names: list[str]
     ranks: dict[Sort, IntArray]
@@ -228,6 +240,9 @@ class SearchIndex:
     # Which adverts are live on a given day, and how many: the same for every search that
     # day, so worked out once (a million-element pass costs more than the search itself).
     _live_on: tuple[int, npt.NDArray[np.bool_], int] | None = None
+    # The same for a set of data sources that leaves some of the index's adverts out,
+    # by the set's bits; emptied when the day changes.
+    _live_from: dict[int, tuple[npt.NDArray[np.bool_], int]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -251,6 +266,7 @@ class SearchIndex:
         posted = np.frombuffer(builder.posted, dtype=np.float64).copy()
         start = column("start")
         name_ids = column("name_ids")
+        source = column("source").astype(np.int8)
         orders = {
             # lexsort sorts by the last key first; the reference breaks ties.
             Sort.AGE_DESC: np.lexsort((references, -posted)),
@@ -308,6 +324,8 @@ class SearchIndex:
             employer=columns["employer"],
             legal_entity=columns["legal_entity"],
             national=column("national").astype(bool),
+            source=source,
+            source_bits=sum(1 << int(code) for code in np.unique(source)),
             name_ids=name_ids,
             names=list(builder.names),
             ranks=ranks,
@@ -412,12 +430,25 @@ class SearchIndex:
                 options.append(self.lists[name].get(value, np.empty(0, np.int64)))
         return min(options, key=len) if options else None
 
-    def _live(self, today: int) -> tuple[npt.NDArray[np.bool_], int]:
+    def _live(
+        self, today: int, sources: frozenset[DataSource]
+    ) -> tuple[npt.NDArray[np.bool_], int]:
+        """Which adverts are live on the day and come from one of the sources, and how
+        many: worked out once per day and set of sources."""
         cached = self._live_on
         if cached is None or cached[0] != today:
             live = self.alive & (self.closing >= today)
             cached = self._live_on = (today, live, int(np.count_nonzero(live)))
-        return cached[1], cached[2]
+            self._live_from.clear()
+        bits = sum(1 << SOURCE_CODES[source] for source in sources)
+        if not self.source_bits & ~bits:
+            return cached[1], cached[2]  # every advert here is from a wanted source
+        found = self._live_from.get(bits)
+        if found is None:
+            codes = [SOURCE_CODES[source] for source in sources]
+            live = cached[1] & np.isin(self.source, codes)
+            found = self._live_from[bits] = (live, int(np.count_nonzero(live)))
+        return found
 
     def search(self, query: SearchQuery, now: datetime) -> SearchResult:
         offset = (query.page_number - 1) * query.page_size
@@ -433,12 +464,12 @@ class SearchIndex:
         """This index without the adverts with these references (they changed since it
         was built); shares every array but the alive mask."""
         hidden = np.isin(self.references, np.fromiter(references, dtype=np.int64))
-        return replace(self, alive=self.alive & ~hidden, _live_on=None)
+        return replace(self, alive=self.alive & ~hidden, _live_on=None, _live_from={})
 
     def top(self, query: SearchQuery, now: datetime, needed: int) -> Ranked:
         """The first ``needed`` matches in the query's order, with their sort keys, so
         that the tops of several indexes can be merged into one order."""
-        live, total = self._live(_days(now.astimezone(UTC).date()))
+        live, total = self._live(_days(now.astimezone(UTC).date()), query.sources)
         point = query.latitude is not None and query.longitude is not None
         if not point and _unfiltered(query):
             return self._top_of_all(query, live, total, needed)
