@@ -16,6 +16,10 @@ chord grows with the great-circle distance); the arc is computed only for the pa
 Sorting uses ranks precomputed per sort order (ties broken by reference ascending), so
 paging is stable. Only references come out; the page's adverts are then read from the
 database by reference.
+
+Each advert's data source (this service, NHS Jobs, Civil Service Jobs) is a column too:
+a search for some sources only swaps the day's mask of live adverts for one that also
+leaves the other sources out, worked out once per day and set of sources.
 """
 
 from __future__ import annotations
