@@ -642,3 +642,50 @@ async def test_a_submission_naming_thousands_of_ksbs_is_answered_not_crashed(
     errors = response.json()["errors"]
     assert len(errors) == 15_000
     assert {e["description"] for e in errors} == {rules.OPTION_MISMATCH}
+
+
+async def test_the_openapi_document_describes_how_requests_bind_and_what_404_is(
+    tracking_sqlite: Tracking,
+) -> None:
+    """T1-T5 in the published document: the path parameters as the real API types them,
+    the two 400 shapes, the 404 problem; and the reference page renders them."""
+    response = await tracking_sqlite.http.get("/docs/track-progress/v1/openapi.json")
+    document = response.json()
+    schemas = document["components"]["schemas"]
+    for method in ("post", "get"):
+        operation = document["paths"][tracking_sqlite.path("{uln}", "{plannedStartDate}")][method]
+        parameters = {p["name"]: p["schema"] for p in operation["parameters"]}
+        assert (parameters["uln"]["type"], parameters["uln"]["format"]) == ("integer", "int64")
+        assert parameters["plannedStartDate"]["type"] == "string"
+        bad = operation["responses"]["400"]["content"]["application/problem+json"]
+        assert bad["schema"] == {
+            "oneOf": [
+                {"$ref": "#/components/schemas/ValidationProblem"},
+                {"$ref": "#/components/schemas/ProgressProblem"},
+            ]
+        }
+        assert set(bad["examples"]) == {"uln", "body", "rules"}
+        missing = operation["responses"]["404"]["content"]
+        assert missing["application/problem+json"]["schema"] == {
+            "$ref": "#/components/schemas/NotFoundProblem"
+        }
+        assert set(missing["application/problem+json"]["example"]) == {
+            "type",
+            "title",
+            "status",
+            "traceId",
+        }
+        assert "application/json" in missing  # the gateway's own 404
+    assert schemas["ValidationProblem"]["required"] == [
+        "type",
+        "title",
+        "status",
+        "errors",
+        "traceId",
+    ]
+    assert schemas["ValidationProblem"]["properties"]["type"]["const"] == BAD_REQUEST
+    assert schemas["NotFoundProblem"]["properties"]["type"]["const"] == NOT_FOUND
+    assert schemas["NotFoundProblem"]["properties"]["title"]["const"] == "Not Found"
+    page = await tracking_sqlite.http.get("/docs/track-progress/v1")
+    assert page.status_code == 200
+    assert "ValidationProblem" in page.text and "NotFoundProblem" in page.text
