@@ -7,10 +7,13 @@ ASP.NET APIs), they are the expected values here, byte for byte.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from apprenticeships.dotnet import modelbinding
 from apprenticeships.dotnet.modelbinding import ModelState
@@ -19,6 +22,7 @@ from apprenticeships.dotnet.textjson import (
     JsonInt32,
     JsonObject,
     JsonString,
+    _Deserializer,
     deserialize,
 )
 from apprenticeships.progress import binding
@@ -382,3 +386,52 @@ def test_T4_no_body_and_a_bad_path_fail_together() -> None:
         "uln": [binding.ULN_NOT_POSITIVE],
         "progress": ["The progress field is required."],
     }
+
+
+# Bodies near the Track progress shape: its property names in several cases, unknown ones,
+# values of every JSON kind (numbers as strings too), nested a little.
+_NAMES = st.sampled_from(["progress", "Progress", "KSBS", "ksbs", "id", "ID", "value", "x"])
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**33), max_value=2**33)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=6)
+    | st.from_regex(r"[+-]?[0-9]{1,11}", fullmatch=True)
+)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_NAMES, children, max_size=3),
+    max_leaves=12,
+)
+
+
+def _exactly(body: bytes) -> tuple[str, Any]:
+    try:
+        return "read", _Deserializer(body).root(binding.PROGRESS_DTO)
+    except JsonException as error:
+        return "refused", (error.path, error.message)
+
+
+def _as_deserialized(body: bytes) -> tuple[str, Any]:
+    try:
+        return "read", deserialize(body, binding.PROGRESS_DTO)
+    except JsonException as error:
+        return "refused", (error.path, error.message)
+
+
+@given(document=_JSON, cut=st.integers(min_value=0, max_value=400), data=st.data())
+def test_T3_T4_the_quick_reading_never_differs_from_the_token_by_token_one(
+    document: Any, cut: int, data: st.DataObject
+) -> None:
+    """T3, T4: most bodies are read by Python's JSON parser and bound by the same rules;
+    whatever it reads, the token-by-token reading (which knows .NET's every refusal)
+    reads the same; whatever it refuses, .NET's words come from the latter. Also for
+    bodies cut short or with a byte changed."""
+    body = json.dumps(document, indent=data.draw(st.sampled_from([None, 1]))).encode()
+    variants = [body, body[:cut]]
+    if body:
+        index = cut % len(body)
+        variants.append(body[:index] + data.draw(st.binary(min_size=1, max_size=1)) + body[index:])
+    for variant in variants:
+        assert _as_deserialized(variant) == _exactly(variant), variant

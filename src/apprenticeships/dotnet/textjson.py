@@ -17,6 +17,7 @@ final block (bodies up to the serializer's first buffer of 16 KiB are read so in
 from __future__ import annotations
 
 import enum
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,11 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 # Characters that put a property name in brackets in a JSON path, and those escaped there.
 _PATH_SPECIAL = frozenset("$. '/\"[]()\t\n\r\f\b\\\u0085\u2028\u2029")
 _INT32 = re.compile(rb"[+-]?[0-9]+")
+# Fast paths over the payload; where they do not match, the byte-by-byte code finds the
+# exact error.
+_WHITESPACE_RUN = re.compile(rb"[ \t\r\n]*")
+_STRING_STOP = re.compile(rb'["\\\x00-\x1f]')
+_NUMBER = re.compile(rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 NO_TOKENS = (
     "The input does not contain any JSON tokens. Expected the input to start with a valid "
@@ -104,6 +110,8 @@ Shape = JsonString | JsonInt32 | JsonArray | JsonObject
 def _fold(text: str) -> str:
     """Upper case one character at a time, as .NET's ordinal comparison ignoring case
     compares strings."""
+    if text.isascii():
+        return text.upper()
     return "".join(c.upper() if len(c.upper()) == 1 else c for c in text)
 
 
@@ -112,7 +120,100 @@ def deserialize(body: bytes, shape: JsonObject) -> dict[str, Any] | None:
     empty body). Raises ``JsonException`` for a body that does not read."""
     if body.startswith(_UTF8_BOM):
         body = body[len(_UTF8_BOM) :]
-    return _Deserializer(body).root(shape)
+    try:
+        return _read_quickly(body, shape)
+    except _Unsure:
+        # Token by token, to find where and how .NET would refuse it.
+        return _Deserializer(body).root(shape)
+
+
+class _Unsure(Exception):
+    """The quick reading cannot tell that .NET would read the body the same way."""
+
+
+class _Members(list[tuple[str, Any]]):
+    """A JSON object's members in order, repeated names included."""
+
+
+def _refuse(constant: str) -> NoReturn:
+    raise _Unsure  # NaN and Infinity are not JSON
+
+
+_INT32_TEXT = re.compile(r"[+-]?[0-9]+")
+
+
+def _read_quickly(body: bytes, shape: JsonObject) -> dict[str, Any] | None:
+    """The body read with Python's JSON parser and bound by the same rules: the common
+    case, a body .NET reads. Anything it is not sure of (a body that does not parse or
+    does not bind, text .NET would not accept, nesting deeper than .NET reads) is
+    ``_Unsure``, and the token-by-token reading decides."""
+    try:
+        document = json.loads(
+            body.decode("utf-8"), object_pairs_hook=_Members, parse_constant=_refuse
+        )
+    except (ValueError, RecursionError):
+        raise _Unsure from None
+    if document is None:
+        return None
+    return _quick_object(document, shape, 1)
+
+
+def _quick_object(members: Any, shape: JsonObject, depth: int) -> dict[str, Any]:
+    if not isinstance(members, _Members) or depth > MAX_DEPTH:
+        raise _Unsure
+    result: dict[str, Any] = dict.fromkeys(shape.properties)
+    for name, value in members:
+        _check_text(name)
+        declared = shape.property_named(name)
+        if declared is None:
+            _check_depth(value, depth + 1)
+        else:
+            result[declared] = _quick_value(value, shape.properties[declared], depth + 1)
+    return result
+
+
+def _quick_value(value: Any, shape: Shape, depth: int) -> Any:
+    if value is None:
+        if isinstance(shape, JsonInt32) and not shape.nullable:
+            raise _Unsure
+        return None
+    if isinstance(shape, JsonObject):
+        return _quick_object(value, shape, depth)
+    if isinstance(shape, JsonArray):
+        if isinstance(value, _Members) or not isinstance(value, list) or depth > MAX_DEPTH:
+            raise _Unsure
+        return [_quick_value(item, shape.item, depth + 1) for item in value]
+    if isinstance(shape, JsonString):
+        if not isinstance(value, str):
+            raise _Unsure
+        _check_text(value)
+        return value
+    if isinstance(value, str) and _INT32_TEXT.fullmatch(value):
+        value = int(value)
+    if type(value) is not int or not -(2**31) <= value < 2**31:
+        raise _Unsure
+    return value
+
+
+def _check_text(text: str) -> None:
+    """A broken surrogate pair (``"\\ud800"``) is not text to .NET."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _Unsure from None
+
+
+def _check_depth(value: Any, depth: int) -> None:
+    """Nothing in an ignored value nests deeper than .NET reads."""
+    pending = [(value, depth)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, list):
+            if level > MAX_DEPTH:
+                raise _Unsure
+            values = (v for _, v in item) if isinstance(item, _Members) else item
+            pending.extend((v, level + 1) for v in values if isinstance(v, list))
 
 
 class _Token(enum.Enum):
@@ -233,14 +334,16 @@ class _Reader:
             self._fail(message)
 
     def _skip_whitespace(self) -> None:
-        data = self.data
-        while self.consumed < len(data) and data[self.consumed] in _WHITESPACE:
-            if data[self.consumed] == ord("\n"):
-                self.line += 1
-                self.column = 0
-            else:
-                self.column += 1
-            self.consumed += 1
+        match = _WHITESPACE_RUN.match(self.data, self.consumed)
+        assert match is not None  # it matches the empty run too
+        start, end = match.span()
+        last_line_feed = self.data.rfind(b"\n", start, end)
+        if last_line_feed < 0:
+            self.column += end - start
+        else:
+            self.line += self.data.count(b"\n", start, end)
+            self.column = end - last_line_feed - 1
+        self.consumed = end
 
     def _advance(self, count: int) -> None:
         self.consumed += count
@@ -351,11 +454,11 @@ class _Reader:
         self.token = _Token.PROPERTY_NAME
 
     def _literal(self, literal: bytes, token: _Token) -> None:
-        rest = self.data[self.consumed :]
-        if rest.startswith(literal):
+        if self.data.startswith(literal, self.consumed):
             self.token = token
             self._advance(len(literal))
             return
+        rest = self.data[self.consumed :]
         # Where the first difference is, or where the text ends; the message quotes
         # everything from the literal's start to the end of the payload.
         mismatch = next(
@@ -371,22 +474,19 @@ class _Reader:
     def _string(self) -> None:
         data = self.data
         start = self.consumed + 1
-        index = start
-        while index < len(data):
-            byte = data[index]
-            if byte == ord('"'):
-                self.column += index - start + 2
-                self.value = (start, index)
-                self.value_escaped = False
-                self.token = _Token.STRING
-                self.consumed = index + 1
-                return
-            if byte == ord("\\") or byte < _SPACE:
-                self._string_with_escapes(start, index)
-                return
-            index += 1
-        self.column += len(data) - start + 1
-        self._fail("Expected end of string, but instead reached end of data.")
+        stop = _STRING_STOP.search(data, start)
+        if stop is None:
+            self.column += len(data) - start + 1
+            self._fail("Expected end of string, but instead reached end of data.")
+        index = stop.start()
+        if data[index] != ord('"'):
+            self._string_with_escapes(start, index)
+            return
+        self.column += index - start + 2
+        self.value = (start, index)
+        self.value_escaped = False
+        self.token = _Token.STRING
+        self.consumed = index + 1
 
     def _string_with_escapes(self, start: int, index: int) -> None:
         """The rest of a string from its first backslash or control character, checked
@@ -445,7 +545,15 @@ class _Reader:
     def _number_length(self) -> int:
         """The length of the number at the reader (RFC 8259's grammar), or the reader's
         error where it goes wrong."""
-        data = self.data[self.consumed :]
+        match = _NUMBER.match(self.data, self.consumed)
+        if match is not None:
+            end = match.end()
+            if end >= len(self.data) or self.data[end] in _DELIMITERS:
+                return end - self.consumed
+        # Not a number as far as it goes: find where and how it goes wrong. (Only the
+        # number's own bytes and the one after matter, so the copy is short.)
+        limit = (match.end() if match is not None else self.consumed) + 3
+        data = self.data[self.consumed : limit]
         i = 0
 
         def fail_at(index: int, message: str) -> NoReturn:
@@ -629,10 +737,12 @@ class _Deserializer:
         while True:
             if self._read() is _Token.END_OBJECT:
                 return result
-            try:
-                name_bytes = _unescape(reader.value_bytes())
-            except _Unreadable:
-                self._cannot_convert(shape.type_name)
+            name_bytes = reader.value_bytes()
+            if reader.value_escaped:
+                try:
+                    name_bytes = _unescape(name_bytes)
+                except _Unreadable:
+                    self._cannot_convert(shape.type_name)
             frame.name = name_bytes.decode("utf-8", errors="replace")
             declared = shape.property_named(frame.name)
             if declared is None:
