@@ -27,7 +27,6 @@ from typing import Any, NoReturn
 MAX_DEPTH = 32
 
 _SPACE = 0x20
-_WHITESPACE = frozenset(b" \t\r\n")
 # What may end a number (JsonConstants.Delimiters).
 _DELIMITERS = frozenset(b",}] \n\r\t/")
 # What may follow a backslash in a string, besides a backslash and a quote.
