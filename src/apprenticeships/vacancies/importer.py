@@ -217,7 +217,7 @@ async def import_adverts(
             f"addresses[{i}].postcode {a.postcode} is not a postcode we can place: "
             "give its latitude and longitude"
             for i, a in enumerate(advert.addresses)
-            if a.point is None
+            if a.point is None and not a.abroad
         ]
         problems += [
             f"addresses[{i}].postcode {a.postcode} is not in England"
@@ -298,7 +298,8 @@ class _Reader:
         lars_code = self.course()
         addresses, national, national_details = self.where()
         application_url = self.url(self.item, "applicationUrl", Vacancy.application_url)
-        if application_url is None and source not in (None, DataSource.RAA):
+        given = self.item.get("applicationUrl")
+        if (given is None or given == "") and source not in (None, DataSource.RAA):
             self.problems.append(
                 "applicationUrl is required: NHS Jobs and Civil Service Jobs adverts are "
                 "applied for on their own sites"
