@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
@@ -248,6 +248,20 @@ class LegalEntityRepository:
 
     async def hashed_id_taken(self, public_hashed_id: str) -> bool:
         return await self.by_hashed_id(public_hashed_id) is not None
+
+    async def named(self, names: Iterable[str]) -> list[tuple[LegalEntity, Organisation]]:
+        """Legal entities whose name is one of ``names`` (ignoring ASCII case), with their
+        employer accounts, in the order they were added."""
+        wanted = sorted({name.lower() for name in names})
+        if not wanted:
+            return []
+        result = await self.session.execute(
+            select(LegalEntity, Organisation)
+            .join(Organisation, LegalEntity.organisation_id == Organisation.id)
+            .where(func.lower(LegalEntity.name).in_(wanted))
+            .order_by(LegalEntity.id)
+        )
+        return [(entity, organisation) for entity, organisation in result.all()]
 
     async def linked(
         self, kind: OwnerKind, public_id: str

@@ -1,10 +1,12 @@
 """``apprenticeships vacancies``: reviewing adverts created through the Recruitment API,
-and closing live adverts early. The submitter contact of each advert is emailed the
-outcome (the email is queued with the change and sent once the command has committed)."""
+closing live adverts early, and importing adverts from other sources (NHS Jobs, Civil
+Service Jobs). The submitter contact of each reviewed advert is emailed the outcome (the
+email is queued with the change and sent once the command has committed)."""
 
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,12 +14,17 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.cli.common import fail, now, out, run
+from apprenticeships.geo.service import Geocoder
 from apprenticeships.recruitment.review import AwaitingReview, ReviewService
 from apprenticeships.settings import Settings
+from apprenticeships.vacancies.importer import AdvertImportError, import_adverts
 from apprenticeships.vacancies.vocabulary import AdvertStatus
 
 app = typer.Typer(
-    help="Review adverts created through the Recruitment API; close live adverts early.",
+    help=(
+        "Review adverts created through the Recruitment API; close live adverts early; "
+        "import adverts from NHS Jobs and Civil Service Jobs."
+    ),
     no_args_is_help=True,
 )
 
@@ -102,3 +109,45 @@ def close(reference: ReferenceArgument) -> None:
         return f"VAC{vacancy.reference} is closed."
 
     typer.echo(run(work), err=True)
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Adverts, one JSON object a line: the Display advert API's detail fields "
+            "plus dataSource (Raa, Nhs or Csj) and sourceReference (the feed's own id)."
+        ),
+    ],
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Load the good lines of a file with bad ones.")
+    ] = False,
+) -> None:
+    """Load adverts from other sources (JSON lines); they are live at once. Importing a
+    file again updates the adverts that changed. Every bad line is listed with its number;
+    a file with bad lines loads nothing unless --skip-invalid is given."""
+    if not file.is_file():
+        fail(f"no such file: {file}")
+    bad: list[str] = []
+
+    async def work(session: AsyncSession, settings: Settings) -> str:
+        geocoder = await Geocoder.load(None)  # reads imported postcodes through the session
+        with file.open("rb") as lines:
+            try:
+                report = await import_adverts(
+                    session, lines, geocoder, now(), skip_invalid=skip_invalid
+                )
+            except AdvertImportError as error:
+                bad.extend(str(line) for line in error.bad)
+                raise
+        bad.extend(str(line) for line in report.bad)
+        return report.summary()
+
+    try:
+        summary = run(work)
+    finally:
+        # Listed even when nothing loads: they are what the operator has to fix.
+        for line in bad:
+            typer.echo(f"{file}: {line}")
+    typer.echo(summary, err=True)

@@ -367,6 +367,8 @@ class Vacancy(Base):
         CheckConstraint("data_source IN ('Raa', 'Nhs', 'Csj')", name="data_source"),
         UniqueConstraint("environment", "reference", name="environment_reference"),
         UniqueConstraint("client_id", name="client_id"),
+        # An imported advert is the feed's advert with this id: importing again updates it.
+        UniqueConstraint("data_source", "source_reference", name="data_source_reference"),
         # What changed since the search index was built (its delta).
         Index("ix_vacancies_changed", "environment", "updated_at"),
         # Covers every column the search index reads, so building it never touches the
@@ -396,6 +398,9 @@ class Vacancy(Base):
     # Where the advert comes from (vacancies.vocabulary.DataSource): this service's own
     # recruitment unless an import or the demo data says NHS Jobs or Civil Service Jobs.
     data_source: Mapped[str] = mapped_column(String(8), default="Raa", server_default="Raa")
+    # The advert's id in the feed it was imported from (``vacancies import``); empty for
+    # adverts made here. Unique per data source (NULLs never clash).
+    source_reference: Mapped[str | None] = mapped_column(String(100))
     # The GUID a Recruitment API client chose (idempotency), when it came from there.
     client_id: Mapped[str | None] = mapped_column(String(36))
     status: Mapped[str] = mapped_column(String(16))

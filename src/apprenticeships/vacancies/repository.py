@@ -84,6 +84,27 @@ class VacancyRepository:
         await self.session.flush()
         return vacancy
 
+    async def by_source_references(
+        self, source: str, source_references: Iterable[str]
+    ) -> dict[str, Vacancy]:
+        """Imported adverts of one data source by the feed's own ids, with their addresses."""
+        wanted = sorted(set(source_references))
+        found: dict[str, Vacancy] = {}
+        for start in range(0, len(wanted), 500):
+            result = await self.session.scalars(
+                select(Vacancy)
+                .options(selectinload(Vacancy.addresses))
+                .where(
+                    Vacancy.data_source == source,
+                    Vacancy.source_reference.in_(wanted[start : start + 500]),
+                )
+            )
+            found |= {str(vacancy.source_reference): vacancy for vacancy in result}
+        return found
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
     async def by_reference(self, environment: Environment, reference: int) -> Vacancy | None:
         return await self.session.scalar(
             select(Vacancy).where(
