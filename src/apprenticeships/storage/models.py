@@ -385,6 +385,8 @@ class Vacancy(Base):
             "legal_entity_id",
             "is_national",
             "employer_name",
+            "title",
+            "employer_name_option",
         ),
     )
 

@@ -78,7 +78,10 @@ class VacancyItem(ApiModel):
     hours_per_week: float
     expected_duration: str = Field(examples=["18 months"])
     distance: float | None = Field(
-        default=None, description="Miles to the nearest address; only when Lat and Lon are sent."
+        default=None,
+        description="Miles from Lat and Lon, when both are sent, to the item's address "
+        "(version 1) or the advert's nearest address (version 2); none for an advert with "
+        "no location.",
     )
     employer_name: str
     employer_website_url: str | None = None
@@ -109,8 +112,14 @@ class DetailFields(ApiModel):
 
 
 class VacancyItemV1(VacancyItem):
-    address: Address | None = Field(default=None, description="The primary address.")
-    other_addresses: list[Address] | None = None
+    address: Address | None = Field(
+        default=None,
+        description="In a search, the address this item stands for (an advert with several "
+        "is listed once per address); otherwise the primary address.",
+    )
+    other_addresses: list[Address] | None = Field(
+        default=None, description="The advert's other addresses."
+    )
     location: Location | None = None
 
 
@@ -129,8 +138,10 @@ class VacancyDetailV2(VacancyItemV2, DetailFields):
 
 class SearchResponseV1(ApiModel):
     vacancies: list[VacancyItemV1]
-    total: int = Field(description="Live adverts in all.")
-    total_filtered: int = Field(description="Live adverts matching the search.")
+    total: int = Field(
+        description="Live items in all: an advert with several addresses counts once per address."
+    )
+    total_filtered: int = Field(description="Live items matching the search.")
     total_pages: int
 
 
