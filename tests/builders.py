@@ -146,10 +146,12 @@ async def create_vacancy(
     wage_type: str = "Custom",
     updated: datetime | None = None,
     application_url: str | None = None,
+    data_source: str = "Raa",
 ) -> int:
     """An advert (through the repository, as the Recruitment API will store it); returns
     its reference. ``addresses`` are (latitude, longitude) pairs; default one in Leeds.
-    With ``application_url`` people apply on that site, otherwise through the service."""
+    With ``application_url`` people apply on that site, otherwise through the service.
+    ``data_source`` is where it was published (``Raa``, ``Nhs``, ``Csj``)."""
     moment = now()
     async with unit_of_work(sessions) as session:
         repository = VacancyRepository(session)
@@ -217,6 +219,7 @@ async def create_vacancy(
                     else "ThroughFindAnApprenticeship",
                     "application_url": application_url,
                     "application_instructions": None,
+                    "data_source": data_source,
                     "created_at": updated or moment,
                     "updated_at": updated or moment,
                 }

@@ -15,7 +15,13 @@ from pydantic.json_schema import models_json_schema
 
 from apprenticeships.catalog.products import Product, ProductId
 from apprenticeships.dependencies import ProductState
-from apprenticeships.problems import ErrorShape, install_problem_handlers, problem_details
+from apprenticeships.problems import (
+    ErrorShape,
+    TraceId,
+    install_problem_handlers,
+    problem_details,
+    request_id,
+)
 from apprenticeships.progress import endpoints as track_progress_v1
 from apprenticeships.recruitment import endpoints as recruitment_v1
 from apprenticeships.vacancies import routes_v1 as display_advert_v1
@@ -39,6 +45,10 @@ DOCUMENTED_MODELS: dict[tuple[ProductId, int], tuple[type[BaseModel], ...]] = {
 ERROR_SHAPES: dict[tuple[ProductId, int], ErrorShape] = {
     (ProductId.TRACK_PROGRESS, 1): track_progress_v1.error_response,
 }
+# How each product version writes a problem's ``traceId``, where not as the request id.
+TRACE_IDS: dict[tuple[ProductId, int], TraceId] = {
+    (ProductId.TRACK_PROGRESS, 1): track_progress_v1.TRACE_ID,
+}
 
 
 def build_product_app(product: Product, version: int, state: ProductState) -> FastAPI:
@@ -54,7 +64,10 @@ def build_product_app(product: Product, version: int, state: ProductState) -> Fa
         redirect_slashes=False,
     )
     app.state.platform = state
-    install_problem_handlers(app, ERROR_SHAPES.get((product.id, version), problem_details))
+    key = (product.id, version)
+    install_problem_handlers(
+        app, ERROR_SHAPES.get(key, problem_details), TRACE_IDS.get(key, request_id)
+    )
     factory = ROUTERS.get((product.id, version))
     if factory is not None:
         app.include_router(factory(), prefix=product.path)

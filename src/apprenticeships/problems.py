@@ -7,11 +7,16 @@ that product's shape (``ErrorShape``): ASP.NET's problem details by default
 ``progress/endpoints.py``). Request parsing errors, unknown routes and over-large bodies
 have handlers of their own here. Anything unexpected becomes a logged 500 with a trace
 id, never a stack trace.
+
+A body's ``traceId`` is the request id (``X-Request-Id``) by default; a product whose
+clients read it in ASP.NET's own form gets ``activity_id`` (see ``TraceId``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -51,12 +56,36 @@ TITLES = {
 }
 
 
+# How a product writes the ``traceId`` of its problem bodies.
+TraceId = Callable[[Request], str]
+
+_W3C_TRACE_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def request_id(request: Request) -> str:
+    """The request's id, as every response's ``X-Request-Id`` carries it."""
+    return str(request.scope.get(REQUEST_ID_SCOPE_KEY, ""))
+
+
+def activity_id(request: Request) -> str:
+    """The request's id in the form ASP.NET writes ``traceId`` (its ``Activity.Id``, a
+    W3C trace parent: ``00-<32 hex trace id>-<16 hex span id>-00``). The trace id is the
+    ``X-Request-Id`` when that is 32 lower-case hex digits, as the ids the platform makes
+    are; otherwise it, like the span id, is a digest of the request id, so the id in the
+    logs always finds the response."""
+    rid = request_id(request)
+    digest = hashlib.sha256(rid.encode()).hexdigest()
+    trace = rid if _W3C_TRACE_ID.fullmatch(rid) and rid.strip("0") else digest[:32]
+    return f"00-{trace}-{digest[32:48]}-00"
+
+
 def problem_response(
     request: Request,
     status: int,
     *,
     detail: str | None = None,
     errors: Mapping[str, Sequence[str]] | None = None,
+    trace_id: str | None = None,
 ) -> Response:
     body: dict[str, Any] = {
         "type": TYPES.get(status, TYPES[400]),
@@ -67,18 +96,24 @@ def problem_response(
         body["detail"] = detail
     if errors:
         body["errors"] = {k: list(v) for k, v in errors.items()}
-    body["traceId"] = str(request.scope.get(REQUEST_ID_SCOPE_KEY, ""))
+    body["traceId"] = request_id(request) if trace_id is None else trace_id
     return Response(json.dumps(body).encode(), status_code=status, media_type=PROBLEM_JSON)
 
 
-def listed_problem(request: Request, title: str, problems: Sequence[FieldProblem]) -> Response:
+def listed_problem(
+    request: Request,
+    title: str,
+    problems: Sequence[FieldProblem],
+    *,
+    trace_id: str | None = None,
+) -> Response:
     """A 400 whose problems are a list of ``{error, description}`` (the Track progress
     API's shape): ``{"title", "status": 400, "errors": [...], "traceId"}``."""
     body = {
         "title": title,
         "status": 400,
         "errors": [{"error": p.field, "description": p.message} for p in problems],
-        "traceId": str(request.scope.get(REQUEST_ID_SCOPE_KEY, "")),
+        "traceId": request_id(request) if trace_id is None else trace_id,
     }
     return Response(json.dumps(body).encode(), status_code=400, media_type=PROBLEM_JSON)
 
@@ -95,18 +130,21 @@ _STATUSES: tuple[tuple[type[DomainError], int], ...] = (
 )
 
 
-def problem_details(request: Request, error: DomainError) -> Response:
+def problem_details(
+    request: Request, error: DomainError, *, trace_id: str | None = None
+) -> Response:
     """ASP.NET's answers, as the Display advert and Recruitment APIs give them: bad input
     is a validation problem with every problem keyed by field; otherwise the status says
-    the kind and the message, if any, is the ``detail``."""
+    the kind and the message, if any, is the ``detail``. ``trace_id`` as for
+    ``problem_response``."""
     if isinstance(error, InvalidInput) and error.problems:
-        return problem_response(request, 400, errors=error.grouped())
+        return problem_response(request, 400, errors=error.grouped(), trace_id=trace_id)
     if isinstance(error, Conflict) and error.field is not None:
         # ASP.NET validators report a clash with stored data as a broken rule on the
         # field at fault (the Recruitment API's reused id), not as a 409.
-        return problem_response(request, 400, errors={error.field: [str(error)]})
+        return problem_response(request, 400, errors={error.field: [str(error)]}, trace_id=trace_id)
     status = next((s for kind, s in _STATUSES if isinstance(error, kind)), 400)
-    return problem_response(request, status, detail=error.message or None)
+    return problem_response(request, status, detail=error.message or None, trace_id=trace_id)
 
 
 def _validation_errors(error: RequestValidationError) -> dict[str, list[str]]:
@@ -124,8 +162,11 @@ def _validation_errors(error: RequestValidationError) -> dict[str, list[str]]:
     return errors
 
 
-def install_problem_handlers(app: FastAPI, shape: ErrorShape = problem_details) -> None:
-    """Answer domain errors in ``shape``, and everything else a product app may meet."""
+def install_problem_handlers(
+    app: FastAPI, shape: ErrorShape = problem_details, trace_id: TraceId = request_id
+) -> None:
+    """Answer domain errors in ``shape``, and everything else a product app may meet,
+    with ``trace_id``'s ``traceId`` (``shape`` writes its own)."""
 
     async def on_domain_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, DomainError)
@@ -133,7 +174,9 @@ def install_problem_handlers(app: FastAPI, shape: ErrorShape = problem_details) 
 
     async def on_validation(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
-        return problem_response(request, 400, errors=_validation_errors(error))
+        return problem_response(
+            request, 400, errors=_validation_errors(error), trace_id=trace_id(request)
+        )
 
     async def on_http(request: Request, error: Exception) -> Response:
         assert isinstance(error, StarletteHTTPException)
@@ -141,7 +184,9 @@ def install_problem_handlers(app: FastAPI, shape: ErrorShape = problem_details) 
             # No operation of this version matches: the gateway's own "Resource not found".
             content = responses.body(404, responses.RESOURCE_NOT_FOUND)
             return Response(content, status_code=404, media_type="application/json; charset=utf-8")
-        return problem_response(request, error.status_code, detail=str(error.detail))
+        return problem_response(
+            request, error.status_code, detail=str(error.detail), trace_id=trace_id(request)
+        )
 
     async def on_too_large(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestBodyTooLarge)
@@ -154,7 +199,7 @@ def install_problem_handlers(app: FastAPI, shape: ErrorShape = problem_details) 
             request_id=request.scope.get(REQUEST_ID_SCOPE_KEY),
             path=request.url.path,
         )
-        return problem_response(request, 500)
+        return problem_response(request, 500, trace_id=trace_id(request))
 
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation)

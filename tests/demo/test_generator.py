@@ -20,6 +20,7 @@ from apprenticeships.demo.generator import (
 )
 from apprenticeships.demo.organisations import EMPLOYERS, PROVIDERS
 from apprenticeships.referencedata.service import ACTIVE_STATUS, shipped_standards
+from apprenticeships.vacancies.vocabulary import DataSource
 
 NOW = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
 SAMPLE = 20_000
@@ -121,3 +122,56 @@ def test_the_cast_has_fixed_valid_ids_and_covers_every_employer_course() -> None
             if s.route in employer.routes or s.lars_code in employer.extra_lars
         ]
         assert offered, employer.name
+
+
+def test_nhs_jobs_and_civil_service_jobs_adverts_come_from_their_own_employers(
+    sample: list[tuple[dict[str, Any], list[dict[str, Any]]]],
+) -> None:
+    """D16: a realistic share of adverts come from NHS Jobs and Civil Service Jobs, placed
+    by NHS trusts and government departments in their towns, for their courses."""
+    shares = Counter(row["data_source"] for row, _ in sample)
+    assert 0.03 < shares[DataSource.NHS] / SAMPLE < 0.05
+    assert 0.005 < shares[DataSource.CSJ] / SAMPLE < 0.015
+    employers = dict(enumerate(EMPLOYERS, start=1))
+    for row, places in sample:
+        employer = employers[row["employer_id"]]
+        assert row["data_source"] == employer.source
+        if employer.source is DataSource.RAA:
+            continue
+        assert row["employer_name"].endswith(("NHS Trust", "NHS Foundation Trust")) == (
+            employer.source is DataSource.NHS
+        )
+        assert row["lars_code"] in employer.extra_lars
+        assert places and {place["line3"] for place in places} <= set(employer.towns)
+        assert row["application_method"] == "ThroughExternalApplicationSite"
+        assert row["wage_type"] == "Custom" and row["wage_amount"] >= 24_000
+        assert not row["is_national"] and row["employer_name_option"] == "RegisteredName"
+
+
+def test_this_services_own_adverts_do_not_depend_on_the_other_sources() -> None:
+    """The data source is drawn on its own, so adverts of this service's own are the
+    same as a generator without NHS trusts and departments makes."""
+    everyone = _generator()
+    own = AdvertGenerator(
+        NOW, everyone.parties.parties, {1: "Northmere College", 2: "Riverstone Training Ltd"}
+    )
+    compared = 0
+    for vacancy_id in range(1, 400):
+        row, places = everyone.advert(vacancy_id, "live")
+        if row["data_source"] is DataSource.RAA:
+            assert (row, places) == own.advert(vacancy_id, "live")
+            compared += 1
+        else:
+            assert own.advert(vacancy_id, "live")[0]["data_source"] is DataSource.RAA
+    assert 350 < compared < 399
+
+
+def test_the_other_sources_employers_name_real_towns_and_providers() -> None:
+    known_towns = {town.name for town in towns()}
+    ukprns = {provider.ukprn for provider in PROVIDERS}
+    others = [e for e in EMPLOYERS if e.source is not DataSource.RAA]
+    assert {e.source for e in others} == {DataSource.NHS, DataSource.CSJ}
+    for employer in others:
+        assert employer.towns and set(employer.towns) <= known_towns, employer.name
+        assert employer.providers and set(employer.providers) <= ukprns, employer.name
+        assert employer.extra_lars and not employer.routes

@@ -20,6 +20,7 @@ from apprenticeships.accounts.service import AccountService, OwnerRef
 from apprenticeships.app import Platform
 from apprenticeships.catalog.products import Environment, OwnerKind
 from apprenticeships.demo.generator import CANDIDATE_SKILLS
+from apprenticeships.demo.organisations import EMPLOYERS
 from apprenticeships.demo.service import DemoError, seed
 from apprenticeships.referencedata.wages import rates_on
 from apprenticeships.storage.engine import unit_of_work
@@ -32,6 +33,7 @@ from apprenticeships.storage.models import (
     Vacancy,
 )
 from apprenticeships.vacancies.search import SearchQuery
+from apprenticeships.vacancies.vocabulary import DataSource
 
 NOW = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
 TODAY = NOW.date()
@@ -148,6 +150,9 @@ async def test_every_advert_is_believable_and_consistent(
         owner_of = dict(
             (await session.execute(select(LegalEntity.id, LegalEntity.organisation_id))).all()
         )
+        account_of = dict(
+            (await session.execute(select(Organisation.id, Organisation.public_id))).all()
+        )
         permitted: dict[int, set[int]] = {}
         for provider_id, legal_entity_id in (
             await session.execute(
@@ -156,8 +161,10 @@ async def test_every_advert_is_believable_and_consistent(
         ).all():
             permitted.setdefault(legal_entity_id, set()).add(provider_id)
 
+    employers = {employer.account_id: employer for employer in EMPLOYERS}
     assert len(adverts) == 250
     assert len({advert.reference for advert in adverts}) == 250
+    assert {advert.data_source for advert in adverts} == set(DataSource)
     for advert in adverts:
         assert advert.status == "Live"
         assert advert.lars_code in active
@@ -171,7 +178,19 @@ async def test_every_advert_is_believable_and_consistent(
         assert 30 <= advert.hours_per_week <= 40
         assert 12 <= advert.duration <= 48 and advert.duration_unit == "Month"
         assert advert.number_of_positions >= 1
-        assert advert.application_method == "ThroughFindAnApprenticeship"
+        employer = employers[account_of[advert.employer_id]]
+        # NHS trusts and departments advertise on NHS Jobs and Civil Service Jobs only,
+        # in their own towns, and people apply there (compatibility.md D16).
+        assert advert.data_source == employer.source
+        if advert.data_source == DataSource.RAA:
+            assert advert.application_method == "ThroughFindAnApprenticeship"
+            assert advert.application_url is None
+        else:
+            assert advert.application_method == "ThroughExternalApplicationSite"
+            site = "jobs.nhs" if advert.data_source == DataSource.NHS else "civilservicejobs"
+            assert (advert.application_url or "").startswith(f"https://www.{site}.example/")
+            assert {a.line3 for a in advert.addresses} <= set(employer.towns)
+            assert advert.wage_type == "Custom" and not advert.is_national
         assert owner_of[advert.legal_entity_id] == advert.employer_id
         if advert.legal_entity_id in permitted:
             assert advert.provider_id in permitted[advert.legal_entity_id]

@@ -158,16 +158,18 @@ def test_a_missing_version_is_answered_as_documented(
         pytest.param(RECORD, ULN["other_provider"], id="POST another provider's"),
     ],
 )
-def test_an_apprenticeship_the_caller_cannot_see_is_an_empty_404(
+def test_an_apprenticeship_the_caller_cannot_see_is_aspnets_404_problem(
     world: FuzzWorld, environment: tuple[str, str], operation: tuple[str, str], uln: int
 ) -> None:
-    """Answers that do not depend on the submission, each sent once so that every run
+    """T5: answers that do not depend on the submission, each sent once so that every run
     checks them, whatever the fuzzing draws."""
     path_parameters = {"uln": str(uln), "plannedStartDate": "2026-01"}
     case = _case(world, operation, path_parameters, **{"X-Version": "1"})
     response = world.call_and_validate(case, *environment)
     assert response.status_code == 404, response.text
-    assert response.content == b""
+    body = response.json()
+    assert list(body) == ["type", "title", "status", "traceId"]
+    assert body["title"] == "Not Found"
 
 
 @pytest.mark.parametrize("environment", [LIVE, SANDBOX], ids=["live", "sandbox"])

@@ -561,7 +561,7 @@ async def test_detail_is_404_unless_live(world: World) -> None:
         assert (body["status"], body["title"]) == (404, "Not Found")
         assert body["traceId"] == response.header("x-request-id")
     assert (await world.get("/vacancies/vacancy/1")).status == 404
-    assert (await world.get("/vacancies/vacancy/not-a-reference")).status == 400
+    assert (await world.get("/vacancies/vacancy/not-a-reference")).status == 404  # D13
 
 
 async def test_the_sandbox_serves_its_own_partition(world: World) -> None:
@@ -581,7 +581,6 @@ async def test_the_sandbox_serves_its_own_partition(world: World) -> None:
         ({"PageSize": 1001}, "PageSize"),
         ({"PageSize": "ten"}, "PageSize"),
         ({"PageSize": ""}, "PageSize"),
-        ({"PageSize": ["5", "6"]}, "PageSize"),
         ({"PageNumber": "99999999999999999999"}, "PageNumber"),
         ({"Sort": "Newest"}, "Sort"),
         ({"Lat": 91, "Lon": 0}, "Lat"),

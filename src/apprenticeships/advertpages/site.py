@@ -23,7 +23,7 @@ from starlette.types import ASGIApp
 
 from apprenticeships.advertpages.view import AdvertPage
 from apprenticeships.catalog.products import Environment as ApiEnvironment
-from apprenticeships.errors import InvalidInput, NotFound
+from apprenticeships.errors import NotFound
 from apprenticeships.portal.app import ErrorPages
 from apprenticeships.portal.security import SecurityHeaders
 from apprenticeships.portal.templating import Pages, environment
@@ -92,8 +92,6 @@ class AdvertPages:
                     return await service.live_advert(where, reference, now), where
                 except NotFound:
                     continue
-                except InvalidInput:
-                    return None
         return None
 
     async def advert(self, request: Request) -> Response:

@@ -4,6 +4,10 @@ Every advert is a pure function of its vacancy id, the time it is generated at a
 parties that may place it, so seeding an empty database at the same time gives the same
 data, in any order and in chunks of any size. Nothing here touches the database, so the
 search benchmark can make millions of adverts the same way as ``demo seed``.
+
+A small share of adverts come from NHS Jobs and Civil Service Jobs (their data source),
+placed by the demo's NHS trusts and government departments in their own towns, for the
+courses they train, at their pay scales, applied for on those sites.
 """
 
 from __future__ import annotations
@@ -25,9 +29,15 @@ from apprenticeships.catalog.products import Environment
 from apprenticeships.demo.organisations import DemoEmployer, DemoLegalEntity
 from apprenticeships.referencedata.lists import CANDIDATE_SKILLS
 from apprenticeships.referencedata.wages import rates_on
+from apprenticeships.vacancies.vocabulary import DataSource
 
 # Changing this changes every generated advert.
 SEED = 20_190_401
+# About the shares of Find an apprenticeship's adverts that come from NHS Jobs and from
+# Civil Service Jobs beside its own. Drawn from a stream of their own, so this service's
+# own adverts do not change when these shares do.
+SOURCE_SHARES = ((DataSource.NHS, 0.04), (DataSource.CSJ, 0.01))
+SOURCE_SEED = 20_250_301
 
 NATIONAL_SHARE = 0.03
 MULTIPLE_ADDRESSES_SHARE = 0.05
@@ -74,6 +84,24 @@ DURATIONS = {
     5: (24, 36),
     6: (36, 48),
     7: (36, 48),
+}
+# Yearly pay of an apprentice on the NHS's Agenda for Change bands (2025/26) and the
+# Civil Service's grades (typical departmental rates), by the course's level.
+NHS_PAY: Mapping[int, tuple[str, int]] = {
+    2: ("Band 2", 24_937),
+    3: ("Band 3", 24_937),
+    4: ("Band 3", 26_598),
+    5: ("Band 4", 27_485),
+    6: ("Band 4", 27_485),
+    7: ("Band 5", 31_049),
+}
+CIVIL_SERVICE_PAY: Mapping[int, tuple[str, int]] = {
+    2: ("Administrative Officer", 24_500),
+    3: ("Administrative Officer", 25_500),
+    4: ("Executive Officer", 28_000),
+    5: ("Executive Officer", 29_500),
+    6: ("Higher Executive Officer", 33_000),
+    7: ("Higher Executive Officer", 35_000),
 }
 POSITIONS = (1, 2, 3, 4, 5, 10)
 POSITIONS_WEIGHTS = (70, 14, 7, 3, 4, 2)
@@ -397,29 +425,47 @@ class _WeightedTowns:
         return self.towns[bisect_right(self.cumulative, point)]
 
 
+class _WeightedParties:
+    """The parties of one data source, each as likely as its employer's weight says; an
+    employer's share is split evenly between its legal entities."""
+
+    def __init__(self, parties: Sequence[AdvertParty]) -> None:
+        self.parties = tuple(parties)
+        entities_per_employer: dict[str, int] = {}
+        for party in self.parties:
+            account = party.employer.account_id
+            entities_per_employer[account] = entities_per_employer.get(account, 0) + 1
+        self.cumulative = tuple(
+            accumulate(
+                party.employer.weight / entities_per_employer[party.employer.account_id]
+                for party in self.parties
+            )
+        )
+
+    def pick(self, rng: random.Random) -> AdvertParty:
+        return rng.choices(self.parties, cum_weights=self.cumulative)[0]
+
+
 class AdvertGenerator:
     """Makes the column values of one advert and its addresses at a time."""
 
     def __init__(
         self, now: datetime, parties: Sequence[AdvertParty], provider_names: Mapping[int, str]
     ) -> None:
-        if not parties:
-            raise ValueError("adverts need at least one party to place them")
+        own = [party for party in parties if party.employer.source is DataSource.RAA]
+        if not own:
+            raise ValueError("adverts need at least one party of this service's own to place them")
         self.now = now.replace(microsecond=0)
         self.today = now.date()
-        self.parties = tuple(parties)
-        # An employer's share is split evenly between its legal entities.
-        entities_per_employer: dict[str, int] = {}
-        for party in self.parties:
-            account = party.employer.account_id
-            entities_per_employer[account] = entities_per_employer.get(account, 0) + 1
-        self.party_weights = tuple(
-            accumulate(
-                party.employer.weight / entities_per_employer[party.employer.account_id]
-                for party in self.parties
-            )
-        )
+        self.parties = _WeightedParties(own)
+        # Sources without a party to place their adverts have none.
+        self.other_sources = {
+            source: _WeightedParties(placing)
+            for source, _share in SOURCE_SHARES
+            if (placing := [party for party in parties if party.employer.source is source])
+        }
         self.provider_names = dict(provider_names)
+        self.towns_by_name = {town.name: town for town in towns()}
         self.all_towns = _WeightedTowns(towns())
         self.neighbours = {
             town.name: _WeightedTowns(_nearest(town, towns(), NEIGHBOURS)) for town in towns()
@@ -432,7 +478,10 @@ class AdvertGenerator:
         """Column values for ``VacancyRepository.bulk_insert``: the advert and its
         addresses (none for an advert recruiting nationally)."""
         rng = random.Random((SEED << 32) + vacancy_id)
-        party = rng.choices(self.parties, cum_weights=self.party_weights)[0]
+        source = self._source(vacancy_id)
+        if source is not DataSource.RAA:
+            return self._external_advert(rng, vacancy_id, environment, source)
+        party = self.parties.pick(rng)
         course = rng.choice(party.courses)
         provider_id = rng.choice(party.provider_ids)
         provider_name = self.provider_names[provider_id]
@@ -533,9 +582,132 @@ class AdvertGenerator:
             "application_method": "ThroughFindAnApprenticeship",
             "application_url": None,
             "application_instructions": None,
+            "data_source": DataSource.RAA,
             "created_at": posted_at,
             # Written now: running servers' search indexes take in what changed since
             # they were built, so a past time would keep the advert out of them.
+            "updated_at": self.now,
+        }
+        addresses = [
+            self._address(rng, vacancy_id, position, town) for position, town in enumerate(places)
+        ]
+        return row, addresses
+
+    def _source(self, vacancy_id: int) -> DataSource:
+        roll = random.Random((SOURCE_SEED << 32) + vacancy_id).random()
+        for source, share in SOURCE_SHARES:
+            if roll < share:
+                return source if source in self.other_sources else DataSource.RAA
+            roll -= share
+        return DataSource.RAA
+
+    def _external_advert(
+        self, rng: random.Random, vacancy_id: int, environment: Environment, source: DataSource
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """An NHS Jobs or Civil Service Jobs advert: named by the trust or department,
+        in its towns, paid on its pay scale, applied for on that site."""
+        party = self.other_sources[source].pick(rng)
+        employer = party.employer
+        course = rng.choice(party.courses)
+        provider_id = rng.choice(party.provider_ids)
+        provider_name = self.provider_names[provider_id]
+        level = min(max(course.level, 2), 7)
+        job = job_title(course.title)
+        nhs = source is DataSource.NHS
+        home = [self.towns_by_name[name] for name in employer.towns] or [self.all_towns.pick(rng)]
+        sites = 1 if nhs or rng.random() < 0.7 else min(len(home), rng.choice((2, 3)))
+        places = rng.sample(home, sites)
+        grade, pay = (NHS_PAY if nhs else CIVIL_SERVICE_PAY)[level]
+        hours = Decimal("37.5") if nhs else Decimal(37)
+        posted_at = self.now - timedelta(seconds=rng.randint(600, 30 * 86_400))
+        closing_date = self.today + timedelta(days=rng.randint(1, 30))
+        start_date = closing_date + timedelta(days=rng.randint(28, 84))
+        shortest, longest = DURATIONS[level]
+        duties = rng.sample(ROUTE_DUTIES.get(course.route, GENERAL_DUTIES), 3)
+        town = places[0].name
+        name = party.legal_entity.name
+        role = _with_article(f"{job.lower()} apprentice")
+        if nhs:
+            # An NHS Jobs reference: the trust's code, the year and a number.
+            trust = sum(map(ord, employer.account_id)) % 900 + 100
+            reference = f"C9{trust}-{self.today:%y}-{vacancy_id % 10_000:04d}"
+            application_url = f"https://www.jobs.nhs.example/candidate/jobadvert/{reference}"
+            title = rng.choice((f"Apprentice {job}", f"{job} Apprentice - {grade}"))
+            wage_note = f"Agenda for Change {grade}, with a pay step after your first year."
+            working_week = (
+                "37.5 hours a week, which may include early, late and weekend shifts on a rota."
+            )
+            apply = "Apply on NHS Jobs: we may close this advert early if we get many applications."
+        else:
+            application_url = (
+                "https://www.civilservicejobs.example/csr/jobs.cgi?"
+                f"jcode={1_900_000 + vacancy_id % 100_000}"
+            )
+            title = rng.choice((f"{job} Apprentice", f"Apprentice {job} ({grade})"))
+            wage_note = f"{grade} grade, with a Civil Service pension."
+            working_week = "Monday to Friday, 37 hours a week, with flexible working hours."
+            apply = "Apply on Civil Service Jobs, where you'll find the full job description."
+        contact = _contact(rng, employer.domain) if rng.random() < 0.7 else None
+        row: dict[str, Any] = {
+            "id": vacancy_id,
+            "environment": environment,
+            "client_id": None,
+            "status": "Live",
+            "title": title,
+            "short_description": (
+                f"Join {name} as {role} in {town}. You'll be {duties[0]} while working "
+                f"towards a level {course.level} apprenticeship with {provider_name}."
+            ),
+            "description": _description(rng, job, name, duties) + f"<p>{apply}</p>",
+            "number_of_positions": rng.choices(POSITIONS, weights=POSITIONS_WEIGHTS)[0],
+            "posted_at": posted_at,
+            "closing_date": closing_date,
+            "start_date": start_date,
+            "wage_type": "Custom",
+            "wage_amount": Decimal(pay),
+            "wage_unit": "Annually",
+            "wage_additional_information": wage_note,
+            "working_week_description": working_week,
+            "hours_per_week": hours,
+            "duration": rng.randint(shortest, longest),
+            "duration_unit": "Month",
+            "employer_id": party.employer_id,
+            "legal_entity_id": party.legal_entity_id,
+            "provider_id": provider_id,
+            "employer_name_option": "RegisteredName",
+            "employer_name": name,
+            "anonymous_reason": None,
+            "employer_description": employer.description,
+            "employer_website_url": f"https://www.{employer.domain}",
+            "employer_contact_name": contact[0] if contact else None,
+            "employer_contact_email": contact[1] if contact else None,
+            "employer_contact_phone": contact[2] if contact else None,
+            "lars_code": course.lars_code,
+            "is_disability_confident": employer.disability_confident,
+            "is_national": False,
+            "national_details": None,
+            "training_description": (
+                f"<p>You'll work towards the {course.title} apprenticeship (level "
+                f"{course.level}) with {provider_name}. {rng.choice(TRAINING_MODES)} "
+                "Off-the-job training is part of your paid working hours.</p>"
+            ),
+            "additional_training_description": None,
+            "outcome_description": (
+                f"<p>{rng.choice(OUTCOMES).format(job=_with_article(job.lower()))}</p>"
+            ),
+            "things_to_consider": (
+                "<p>Successful applicants need a Disclosure and Barring Service check.</p>"
+                if nhs
+                else "<p>Successful applicants need Baseline Personnel Security Standard checks.</p>"
+            ),
+            "company_benefits_information": _benefits(rng),
+            "skills": _skills(rng, course.route),
+            "qualifications": _qualifications(rng, course.level),
+            "application_method": "ThroughExternalApplicationSite",
+            "application_url": application_url,
+            "application_instructions": None,
+            "data_source": source,
+            "created_at": posted_at,
             "updated_at": self.now,
         }
         addresses = [

@@ -4,11 +4,17 @@ Ids are fixed so that documentation, tests and scripts can name them. The names 
 made up to sound real; web sites and email addresses use the reserved ``.example``
 top-level domain (RFC 2606), so nobody can register them and nothing sent to them
 reaches a real organisation.
+
+Most employers place their adverts through this service. A few NHS trusts and government
+departments advertise on NHS Jobs and Civil Service Jobs instead, whose adverts the
+Display advert API shows only to callers who ask for them (compatibility.md D16).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from apprenticeships.vacancies.vocabulary import DataSource
 
 RECRUITMENT = "Recruitment"
 RECRUITMENT_REQUIRES_REVIEW = "RecruitmentRequiresReview"
@@ -45,6 +51,12 @@ class DemoEmployer:
     disability_confident: bool
     extra_lars: tuple[int, ...] = ()
     excluded_lars: tuple[int, ...] = ()
+    # Where its adverts are published; its weight counts among employers of that source.
+    source: DataSource = DataSource.RAA
+    # The towns it works in (names in data/towns.json); empty for anywhere in England.
+    towns: tuple[str, ...] = ()
+    # The providers (UKPRNs) that train its apprentices, when no provider recruits for it.
+    providers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +281,190 @@ EMPLOYERS: tuple[DemoEmployer, ...] = (
         weight=6,
         disability_confident=True,
         extra_lars=(189, 285, 34, 134, 89, 120, 122),
+    ),
+    # NHS Jobs: hospital, community and ambulance trusts.
+    DemoEmployer(
+        account_id="H9KV67",
+        name="Northbeck Teaching Hospitals NHS Foundation Trust",
+        legal_entities=(
+            DemoLegalEntity("R8JS6P", "Northbeck Teaching Hospitals NHS Foundation Trust"),
+        ),
+        sector="the NHS",
+        anonymous_name="An NHS hospital trust",
+        description=(
+            "<p>Northbeck runs three acute hospitals and a specialist children's hospital in "
+            "West Yorkshire, caring for more than a million patients a year.</p>"
+        ),
+        domain="northbeck.nhs.example",
+        routes=(),
+        weight=5,
+        disability_confident=True,
+        extra_lars=(103, 151, 99, 396, 102, 397, 196, 122, 146),
+        source=DataSource.NHS,
+        towns=("Leeds", "Bradford", "Wakefield", "Huddersfield"),
+        providers=("10000002", "10000005"),
+    ),
+    DemoEmployer(
+        account_id="C67LL7",
+        name="Severnmoor Hospitals NHS Trust",
+        legal_entities=(DemoLegalEntity("D7RL6S", "Severnmoor Hospitals NHS Trust"),),
+        sector="the NHS",
+        anonymous_name="An NHS hospital trust",
+        description=(
+            "<p>Severnmoor provides hospital and community services across Bristol, Bath "
+            "and Gloucestershire, with 12,000 staff in more than 40 teams.</p>"
+        ),
+        domain="severnmoor.nhs.example",
+        routes=(),
+        weight=4,
+        disability_confident=True,
+        extra_lars=(103, 151, 396, 102, 196, 191, 576),
+        source=DataSource.NHS,
+        towns=("Bristol", "Bath", "Gloucester", "Cheltenham"),
+        providers=("10000002", "10000001"),
+    ),
+    DemoEmployer(
+        account_id="8DVVS6",
+        name="Eastwold University Hospitals NHS Foundation Trust",
+        legal_entities=(
+            DemoLegalEntity("SSK6D6", "Eastwold University Hospitals NHS Foundation Trust"),
+        ),
+        sector="the NHS",
+        anonymous_name="An NHS hospital trust",
+        description=(
+            "<p>Eastwold is a university teaching trust serving Norfolk, Suffolk and north "
+            "Essex, with a busy emergency department and regional cancer centre.</p>"
+        ),
+        domain="eastwold.nhs.example",
+        routes=(),
+        weight=4,
+        disability_confident=True,
+        extra_lars=(103, 151, 99, 396, 102, 397, 122),
+        source=DataSource.NHS,
+        towns=("Norwich", "Ipswich", "Colchester"),
+        providers=("10000002", "10000005"),
+    ),
+    DemoEmployer(
+        account_id="R9GL9R",
+        name="Ashcombe Community and Mental Health NHS Trust",
+        legal_entities=(
+            DemoLegalEntity("8SGRWB", "Ashcombe Community and Mental Health NHS Trust"),
+        ),
+        sector="the NHS",
+        anonymous_name="An NHS community and mental health trust",
+        description=(
+            "<p>Ashcombe provides community nursing, therapy and mental health services "
+            "in people's homes, clinics and inpatient units across Greater Manchester.</p>"
+        ),
+        domain="ashcombe.nhs.example",
+        routes=(),
+        weight=3,
+        disability_confident=True,
+        extra_lars=(103, 151, 102, 425, 196),
+        source=DataSource.NHS,
+        towns=("Manchester", "Bolton", "Oldham", "Stockport", "Salford"),
+        providers=("10000002", "10000005"),
+    ),
+    DemoEmployer(
+        account_id="8SSVCJ",
+        name="Thameswick Hospitals NHS Trust",
+        legal_entities=(DemoLegalEntity("8RX7S6", "Thameswick Hospitals NHS Trust"),),
+        sector="the NHS",
+        anonymous_name="An NHS hospital trust",
+        description=(
+            "<p>Thameswick runs two major hospitals and a network of community clinics in "
+            "London, and trains more apprentices than any other trust in the capital.</p>"
+        ),
+        domain="thameswick.nhs.example",
+        routes=(),
+        weight=5,
+        disability_confident=True,
+        extra_lars=(103, 151, 99, 396, 102, 397, 196, 191, 576, 146),
+        source=DataSource.NHS,
+        towns=("London",),
+        providers=("10000002", "10000005"),
+    ),
+    DemoEmployer(
+        account_id="TCNWRL",
+        name="Fellside Ambulance Service NHS Foundation Trust",
+        legal_entities=(
+            DemoLegalEntity("HMSMJG", "Fellside Ambulance Service NHS Foundation Trust"),
+        ),
+        sector="the NHS",
+        anonymous_name="An NHS ambulance service",
+        description=(
+            "<p>Fellside answers 999 and 111 calls and runs emergency and patient transport "
+            "services across the North East of England.</p>"
+        ),
+        domain="fellside-ambulance.nhs.example",
+        routes=(),
+        weight=2,
+        disability_confident=True,
+        extra_lars=(156, 318, 122),
+        source=DataSource.NHS,
+        towns=("Newcastle upon Tyne", "Sunderland", "Middlesbrough", "Darlington"),
+        providers=("10000005", "10000004"),
+    ),
+    # Civil Service Jobs: government departments and agencies.
+    DemoEmployer(
+        account_id="DBXD7S",
+        name="Department for Skills and Enterprise",
+        legal_entities=(DemoLegalEntity("GPNHYM", "Department for Skills and Enterprise"),),
+        sector="the Civil Service",
+        anonymous_name="A government department",
+        description=(
+            "<p>The Department for Skills and Enterprise helps people into work and "
+            "training and supports small businesses to grow. Our apprentices work on "
+            "policy, data and digital services from their first day.</p>"
+        ),
+        domain="skills-enterprise.gov.example",
+        routes=(),
+        weight=3,
+        disability_confident=True,
+        extra_lars=(196, 231, 80, 2, 128, 25),
+        source=DataSource.CSJ,
+        towns=("London", "Sheffield", "Darlington", "Coventry"),
+        providers=("10000003", "10000001"),
+    ),
+    DemoEmployer(
+        account_id="GT78PL",
+        name="National Records and Registration Agency",
+        legal_entities=(DemoLegalEntity("BH9NL6", "National Records and Registration Agency"),),
+        sector="the Civil Service",
+        anonymous_name="A government agency",
+        description=(
+            "<p>The National Records and Registration Agency keeps the public registers "
+            "that people and businesses rely on, and answers millions of enquiries a "
+            "year.</p>"
+        ),
+        domain="records-agency.gov.example",
+        routes=(),
+        weight=2,
+        disability_confident=True,
+        extra_lars=(196, 122, 576, 80, 133),
+        source=DataSource.CSJ,
+        towns=("Nottingham", "Plymouth", "Southport"),
+        providers=("10000003", "10000001"),
+    ),
+    DemoEmployer(
+        account_id="W7RSHH",
+        name="Public Revenue and Customs Service",
+        legal_entities=(DemoLegalEntity("XJTNSM", "Public Revenue and Customs Service"),),
+        sector="the Civil Service",
+        anonymous_name="A government department",
+        description=(
+            "<p>The Public Revenue and Customs Service collects the taxes that pay for "
+            "public services and helps people and businesses get their tax right, from "
+            "regional centres across England.</p>"
+        ),
+        domain="revenue-customs.gov.example",
+        routes=(),
+        weight=4,
+        disability_confident=True,
+        extra_lars=(196, 122, 117, 133, 80, 2, 222),
+        source=DataSource.CSJ,
+        towns=("Leeds", "Manchester", "Birmingham", "Liverpool", "Newcastle upon Tyne"),
+        providers=("10000003", "10000004"),
     ),
 )
 

@@ -250,8 +250,11 @@ async def _parties(session: AsyncSession, organisations: _DemoRows) -> list[Adve
             legal_entity=entity,
             legal_entity_id=organisations.legal_entities[entity.hashed_id].id,
             # A provider the legal entity lets recruit for it, as in real adverts placed
-            # by providers; entities that gave no permission name any provider.
-            provider_ids=tuple(permitted.get(entity.hashed_id, everyone)),
+            # by providers; entities that gave no permission name the providers that
+            # train for the employer, or any provider.
+            provider_ids=tuple(permitted.get(entity.hashed_id, ()))
+            or tuple(organisations.providers[ukprn].id for ukprn in employer.providers)
+            or everyone,
             courses=courses_for(employer, courses),
         )
         for employer in EMPLOYERS

@@ -22,7 +22,8 @@ _MAX_ECHO = 24
 @dataclass(frozen=True, slots=True)
 class Resolved:
     version: int
-    # api-supported-versions, plus Deprecation, Sunset and Link when deprecated.
+    # api-supported-versions (and api-deprecated-versions while a version is deprecated),
+    # plus Deprecation, Sunset and Link when this version is the deprecated one.
     headers: Headers
 
 
@@ -91,7 +92,13 @@ class VersionTable:
         statuses = self.statuses(product, moment)
         live = [s for s in statuses if s.state in (VersionState.CURRENT, VersionState.DEPRECATED)]
         available = ", ".join(str(s.version) for s in live) or "none"
-        supported = ((b"api-supported-versions", available.encode()),)
+        supported: Headers = ((b"api-supported-versions", available.encode()),)
+        deprecated = [s.version for s in statuses if s.state is VersionState.DEPRECATED]
+        if deprecated:
+            # As ASP.NET API versioning reports them (compatibility.md D15): whole numbers,
+            # comma-separated, and no header at all while no version is deprecated.
+            listed = ", ".join(str(version) for version in deprecated)
+            supported += ((b"api-deprecated-versions", listed.encode()),)
         current = next((s.version for s in statuses if s.state is VersionState.CURRENT), None)
         by_version: dict[int, Resolved | Refused] = {}
         # The view must be rebuilt when a deprecation ends or a future release starts.

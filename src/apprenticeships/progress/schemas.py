@@ -39,13 +39,46 @@ class ErrorDetail(ApiModel):
     description: str
 
 
+TRACE_ID = Field(
+    description="ASP.NET's trace id: `00-`, 32 hex digits, `-`, 16 hex digits, `-00`.",
+    pattern=r"^00-[0-9a-f]{32}-[0-9a-f]{16}-00$",
+)
+
+
 class ProgressProblem(ApiModel):
-    """A 400: one message as the title, or the title and a list of problems."""
+    """A 400 for a broken rule: one message as the title, or the title and a list of
+    problems."""
 
     title: str
     status: Literal[400]
     errors: list[ErrorDetail]
-    trace_id: str
+    trace_id: str = TRACE_ID
+
+
+class ValidationProblem(ApiModel):
+    """A 400 for a request that does not bind: ASP.NET's validation problem, with every
+    parameter's errors."""
+
+    type: Literal["https://tools.ietf.org/html/rfc9110#section-15.5.1"]
+    title: Literal["One or more validation errors occurred."]
+    status: Literal[400]
+    errors: dict[str, list[str]] = Field(
+        description=(
+            "Messages by parameter (`uln`, `plannedStartDate`, `progress`) or, for a body "
+            'that cannot be read, by its JSON path (`$`, `$.progress.ksbs[0].value`; `""` '
+            "when there is no body)."
+        )
+    )
+    trace_id: str = TRACE_ID
+
+
+class NotFoundProblem(ApiModel):
+    """A 404: ASP.NET's problem for ``NotFound()``."""
+
+    type: Literal["https://tools.ietf.org/html/rfc9110#section-15.5.5"]
+    title: Literal["Not Found"]
+    status: Literal[404]
+    trace_id: str = TRACE_ID
 
 
 class SubmittedValue(ApiModel):

@@ -1,18 +1,17 @@
 """Recording apprentices' progress against their standard's KSBs.
 
-The rules run in the real API's order and stop at the first of steps 1 to 7; step 8's
-problems are all reported together. A provider only ever finds its own apprentices: any
-other is ``NoSuchApprenticeship`` exactly as a record that does not exist.
+The request has been bound first (``binding.py``: the ULN, the planned start date and the
+body, as the real API's ASP.NET controller binds them). The rules then run in the real
+API's order and stop at the first of steps 2 to 7; step 8's problems are all reported
+together. A provider only ever finds its own apprentices: any other is
+``NoSuchApprenticeship`` exactly as a record that does not exist.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -33,9 +32,7 @@ from apprenticeships.storage.models import (
 )
 
 CORE = "core"
-ULN_NOT_POSITIVE = "ULN must be greater than zero."
 START_NOT_FIRST = "Invalid start date (must start on the 1st)"
-START_UNREADABLE = "Invalid start date (must be yyyy-MM or yyyy-MM-dd)"
 FAILED = "Failed to record progress due to one or more validation errors"
 STATUS = (
     "Apprentice status must be Live, Paused, Stopped (provided some delivery took place) "
@@ -51,34 +48,15 @@ PORTABLE_ONLY = "Must be a portable flexi-job"
 OPTION_MISMATCH = "This KSB does not match the course option"
 SANDBOX_PROGRESS_ID = 999
 
-_ULN = re.compile(r"\d{1,18}")
-_MONTH = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
 
-
-def parse_uln(text: str) -> int:
-    uln = int(text) if _ULN.fullmatch(text) else 0
-    if uln <= 0:
-        raise InvalidInput(ULN_NOT_POSITIVE)
-    return uln
-
-
-def parse_planned_start(text: str) -> date:
-    """``yyyy-MM`` or ``yyyy-MM-dd`` (the 1st): the first day of the month."""
-    match = _MONTH.fullmatch(text)
-    if match is None:
-        raise InvalidInput(START_UNREADABLE)
-    year, month, day = match.groups()
-    try:
-        parsed = date(int(year), int(month), int(day or 1))
-    except ValueError:
-        raise InvalidInput(START_UNREADABLE) from None
-    if parsed.day != 1:
+def check_planned_start(planned_start: date) -> None:
+    """Step 2: progress is recorded against the month an apprenticeship starts in."""
+    if planned_start.day != 1:
         raise InvalidInput(START_NOT_FIRST)
-    return parsed
 
 
-def value_out_of_range(value: Any) -> str:
-    shown = "" if value is None else json.dumps(value)
+def value_out_of_range(value: int | None) -> str:
+    shown = "" if value is None else str(value)
     return (
         f"The progress value ({shown}) associated with this KSB must be in the range of 0 to "
         "100 (inclusive)"
@@ -91,6 +69,22 @@ class NoSuchApprenticeship(NotFound):
 
     def __init__(self) -> None:
         super().__init__("no such apprenticeship for this provider")
+
+
+@dataclass(frozen=True, slots=True)
+class SubmittedKsb:
+    """One item of a submission as sent; either part may be missing (None)."""
+
+    id: str | None
+    value: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubmittedProgress:
+    """A submission's ``progress``: its KSBs as sent, None where the list is missing or
+    an item is null."""
+
+    ksbs: tuple[SubmittedKsb | None, ...] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,16 +128,16 @@ class ProgressService:
     async def record_progress(
         self,
         caller: SubscriptionContext,
-        uln_text: str,
-        start_text: str,
-        body: Any,
+        uln: int,
+        planned_start: date,
+        progress: SubmittedProgress | None,
         now: datetime,
     ) -> int:
         """Check a submission and store it; its progress id, once committed. The checks
         and the write are one transaction. In the sandbox the same checks run against the
         same records and nothing is written."""
         async with unit_of_work(self.sessions) as session:
-            checked = await ProgressRules(session).check(caller, uln_text, start_text, body)
+            checked = await ProgressRules(session).check(caller, uln, planned_start, progress)
             if caller.is_sandbox:
                 return SANDBOX_PROGRESS_ID
             submission = ProgressSubmission(
@@ -157,11 +151,11 @@ class ProgressService:
             ]
             return await ProgressRepository(session).add(submission)
 
-    async def history(self, caller: SubscriptionContext, uln_text: str, start_text: str) -> History:
+    async def history(self, caller: SubscriptionContext, uln: int, planned_start: date) -> History:
         """What the caller has recorded for the apprentice (reads only)."""
         async with self.sessions() as session:
             rules = ProgressRules(session)
-            provider_id, records = await rules.records(caller, uln_text, start_text)
+            provider_id, records = await rules.records(caller, uln, planned_start)
             submissions = await ProgressRepository(session).for_apprenticeships(
                 [r.id for r in records], provider_id
             )
@@ -199,11 +193,10 @@ class ProgressRules:
         self.ksbs = KsbRepository(session)
 
     async def records(
-        self, caller: SubscriptionContext, uln_text: str, start_text: str
+        self, caller: SubscriptionContext, uln: int, planned_start: date
     ) -> tuple[int, list[Apprenticeship]]:
-        """Steps 1 to 3: the caller's provider id and its records for this apprentice."""
-        uln = parse_uln(uln_text)
-        planned_start = parse_planned_start(start_text)
+        """Steps 2 and 3: the caller's provider id and its records for this apprentice."""
+        check_planned_start(planned_start)
         if caller.owner_kind is not OwnerKind.PROVIDER:
             raise NoSuchApprenticeship()
         provider_id = await self.apprenticeships.provider_id(caller.owner_id)
@@ -215,10 +208,14 @@ class ProgressRules:
         return provider_id, records
 
     async def check(
-        self, caller: SubscriptionContext, uln_text: str, start_text: str, body: Any
+        self,
+        caller: SubscriptionContext,
+        uln: int,
+        planned_start: date,
+        progress: SubmittedProgress | None,
     ) -> CheckedProgress:
-        """Steps 1 to 8 (see the module's docstring); what to store."""
-        provider_id, records = await self.records(caller, uln_text, start_text)
+        """Steps 2 to 8 (see the module's docstring); what to store."""
+        provider_id, records = await self.records(caller, uln, planned_start)
         delivered = [r for r in records if r.stop_date is None or r.stop_date != r.start_date]
         if not delivered:
             raise InvalidInput(FAILED, [FieldProblem("ApprenticeshipStatus", STATUS)])
@@ -230,30 +227,29 @@ class ProgressRules:
         if standard is not None and standard.options and option in ("", CORE):
             raise InvalidInput(OPTION_REQUIRED)
 
-        progress = body.get("progress") if isinstance(body, dict) else None
-        if not isinstance(progress, dict):
+        if progress is None:
             raise InvalidInput(PROGRESS_REQUIRED)
-        items = progress.get("ksbs")
-        if not isinstance(items, list) or not items:
+        items = progress.ksbs
+        if not items:
             raise InvalidInput(KSBS_REQUIRED)
 
         errors: list[FieldProblem] = []
         values: list[tuple[str, int]] = []
         given: list[tuple[str, str | None]] = []  # (id as sent, canonical id)
-        if any(not isinstance(item, dict) or item.get("id") is None for item in items):
+        # A null item is a null id here (the real API fails with a 500 on it).
+        if any(item is None or item.id is None for item in items):
             errors.append(FieldProblem("KSBs", NULL_IDS))
         for item in items:
-            if not isinstance(item, dict) or item.get("id") is None:
+            if item is None or item.id is None:
                 continue
-            sent = item["id"] if isinstance(item["id"], str) else json.dumps(item["id"])
-            canonical = canonical_guid(item["id"])
+            sent = item.id
+            canonical = canonical_guid(sent)
             if canonical is None:
                 errors.append(FieldProblem(sent, f"{sent} is not a valid guid"))
-            value = item.get("value")
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-                errors.append(FieldProblem(sent, value_out_of_range(value)))
+            if item.value is None or not 0 <= item.value <= 100:
+                errors.append(FieldProblem(sent, value_out_of_range(item.value)))
             elif canonical is not None:
-                values.append((canonical, value))
+                values.append((canonical, item.value))
             given.append((sent, canonical))
         counts = Counter(canonical for _, canonical in given if canonical is not None)
         reported: set[str] = set()

@@ -364,6 +364,7 @@ class Vacancy(Base):
             "status IN ('Draft', 'Submitted', 'Review', 'Live', 'Rejected', 'Closed')",
             name="status",
         ),
+        CheckConstraint("data_source IN ('Raa', 'Nhs', 'Csj')", name="data_source"),
         UniqueConstraint("environment", "reference", name="environment_reference"),
         UniqueConstraint("client_id", name="client_id"),
         # What changed since the search index was built (its delta).
@@ -385,6 +386,7 @@ class Vacancy(Base):
             "legal_entity_id",
             "is_national",
             "employer_name",
+            "data_source",
             "title",
             "employer_name_option",
         ),
@@ -393,6 +395,9 @@ class Vacancy(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[int] = mapped_column(BigInteger)
     environment: Mapped[str] = mapped_column(String(8))
+    # Where the advert comes from (vacancies.vocabulary.DataSource): this service's own
+    # recruitment unless an import or the demo data says NHS Jobs or Civil Service Jobs.
+    data_source: Mapped[str] = mapped_column(String(8), default="Raa", server_default="Raa")
     # The GUID a Recruitment API client chose (idempotency), when it came from there.
     client_id: Mapped[str | None] = mapped_column(String(36))
     status: Mapped[str] = mapped_column(String(16))

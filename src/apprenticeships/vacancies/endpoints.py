@@ -26,7 +26,8 @@ def _json(model: BaseModel) -> Response:
 
 _SEARCH = (
     "Live adverts matching every filter given, one page at a time. Parameter names are "
-    "matched in any case; array parameters repeat (`StandardLarsCode=2&StandardLarsCode=14`)."
+    "matched in any case; array parameters repeat (`StandardLarsCode=2&StandardLarsCode=14`); "
+    "any other parameter given twice takes its first value."
 )
 SEARCH_DESCRIPTION = {
     1: _SEARCH + " An advert with several addresses is listed once per address: each item has that "
@@ -138,6 +139,29 @@ def _search_parameters(version: int) -> list[dict[str, Any]]:
                 "in the summary shape.",
             ),
         ]
+    described.append(
+        {
+            "name": search_params.SOURCES_HEADER,
+            "in": "header",
+            "required": False,
+            "schema": {
+                "type": "array",
+                "items": {
+                    "type": "string",
+                    "enum": [s.value for s in search_params.ADDITIONAL_SOURCES],
+                },
+            },
+            "style": "simple",
+            "explode": False,
+            "description": (
+                "Also return adverts from NHS Jobs (`Nhs`) and Civil Service Jobs (`Csj`): "
+                "comma-separated (`Nhs,Csj`) or the header repeated; names in any case. "
+                "Without it only adverts placed through this service are returned. "
+                "`total` counts the adverts of every source asked for; the "
+                "`ExpectedStartDate` sorts return this service's adverts only."
+            ),
+        }
+    )
     return described
 
 
@@ -160,6 +184,11 @@ def router(version: int) -> APIRouter:
         request: Request, state: State, caller: Subscription, session: Session
     ) -> Response:
         parsed, errors = search_params.parse(request.query_params.multi_items(), version)
+        sources, source_errors = search_params.additional_sources(
+            request.headers.getlist(search_params.SOURCES_HEADER)
+        )
+        parsed.additional_sources = sources
+        errors = {**errors, **source_errors}
         if errors:
             raise InvalidInput.by_field(errors)
         now = state.clock()
@@ -187,12 +216,14 @@ def router(version: int) -> APIRouter:
         response_model=detail_model,
         summary="Get one live advert",
         operation_id="GetVacancy",
-        responses={400: PROBLEM, 404: PROBLEM},
+        responses={404: PROBLEM},
     )
     async def detail(
         vacancyReference: str, state: State, caller: Subscription, session: Session
     ) -> Response:
-        """One live advert in full. The reference may carry the `VAC` prefix or not."""
+        """One live advert in full, from any data source (NHS Jobs and Civil Service Jobs
+        adverts too, without the `AdditionalDataSources` header). The reference may carry
+        the `VAC` prefix or not; a reference no advert has is 404."""
         row = await VacancyService(session).detail(caller, vacancyReference, state.clock())
         return _json(make(row, None, True, state.settings.public_url))
 

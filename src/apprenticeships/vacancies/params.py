@@ -1,8 +1,9 @@
 """Search parameters of ``GET /vacancies/vacancy``, read the way the real API reads them.
 
 Names are matched case-insensitively (``PageNumber`` and ``pageNumber`` alike), arrays
-repeat the name, unknown names are ignored, and every bad value is reported at once,
-under the parameter's documented name, with ASP.NET's wording.
+repeat the name, a single-valued parameter given twice takes its first value (as ASP.NET
+binds it, compatibility.md D11), unknown names are ignored, and every bad value is
+reported at once, under the parameter's documented name, with ASP.NET's wording.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from apprenticeships.vacancies.search import Sort
+from apprenticeships.vacancies.vocabulary import DataSource
 
 INT32_MAX = 2**31 - 1
 MAX_ROUTES = 2
@@ -41,6 +43,8 @@ class SearchParameters:
     include_details: bool = False
     # Version 1 lists an advert with several addresses once per address (D1).
     per_location: bool = False
+    # From the AdditionalDataSources request header: NHS Jobs, Civil Service Jobs.
+    additional_sources: tuple[DataSource, ...] = ()
 
 
 SCALARS = [
@@ -59,6 +63,10 @@ SCALARS = [
 SCALARS_V1 = [*SCALARS, "NationWideOnly"]
 SCALARS_V2 = [*SCALARS, "ExcludeRecruitingNationally", "EmployerName", "IncludeDetails"]
 ARRAYS = ("StandardLarsCode", "Routes")
+SOURCES_HEADER = "AdditionalDataSources"
+# What the header may name: the real API's AdditionalDataSource enum, by name in any case
+# or by number (0 and 1), as ASP.NET reads an enum.
+ADDITIONAL_SOURCES = (DataSource.NHS, DataSource.CSJ)
 
 
 @dataclass
@@ -71,12 +79,7 @@ class _Reader:
 
     def text(self, name: str) -> str | None:
         found = self.values.get(name)
-        if not found:
-            return None
-        if len(found) > 1:
-            self.error(name, f"Only one value is allowed for {name}.")
-            return None
-        return found[0]
+        return found[0] if found else None
 
     def integer(self, name: str, low: int = -INT32_MAX - 1) -> int | None:
         raw = self.text(name)
@@ -204,6 +207,40 @@ def parse(
         params.include_details = read.boolean("IncludeDetails") and params.page_size <= 100
     params.per_location = version == 1
     return params, read.errors
+
+
+def additional_sources(
+    lines: Iterable[str],
+) -> tuple[tuple[DataSource, ...], dict[str, list[str]]]:
+    """The ``AdditionalDataSources`` header read as ASP.NET reads a list header: each
+    line split at commas, blanks and surrounding quotes dropped, and each value an
+    additional source by name in any case (``Nhs``, ``csj``) or by number (0, 1). Unknown
+    values are errors under the header's name."""
+    found: list[DataSource] = []
+    errors: dict[str, list[str]] = {}
+    for line in lines:
+        for part in line.split(","):
+            value = part.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1].strip()
+            if not value:
+                continue
+            source = _additional_source(value)
+            if source is None:
+                errors.setdefault(SOURCES_HEADER, []).append(
+                    f"The value '{_shown(value)}' is not valid for {SOURCES_HEADER}."
+                )
+            elif source not in found:
+                found.append(source)
+    return tuple(found), errors
+
+
+def _additional_source(value: str) -> DataSource | None:
+    number = _int32(value)
+    if number is not None:
+        return ADDITIONAL_SOURCES[number] if 0 <= number < len(ADDITIONAL_SOURCES) else None
+    lowered = value.lower()
+    return next((s for s in ADDITIONAL_SOURCES if s.value.lower() == lowered), None)
 
 
 def _clean(value: str | None) -> str | None:

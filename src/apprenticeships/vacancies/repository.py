@@ -189,6 +189,7 @@ class VacancyRepository:
                 Vacancy.is_national,
                 Vacancy.employer_name,
                 Vacancy.title,
+                Vacancy.data_source,
             )
             .join(Standard, Standard.lars_code == Vacancy.lars_code)
             .where(

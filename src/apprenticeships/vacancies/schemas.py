@@ -96,7 +96,11 @@ class VacancyItem(ApiModel):
     vacancy_url: str
     vacancy_reference: str = Field(description="Digits only, without the VAC prefix.")
     is_national_vacancy: bool
-    is_national_vacancy_details: str | None = None
+    is_national_vacancy_details: str | None = Field(
+        default=None,
+        description="Why and where an advert recruiting nationally recruits; an empty string "
+        "for any other advert.",
+    )
 
 
 class DetailFields(ApiModel):
@@ -112,24 +116,30 @@ class DetailFields(ApiModel):
 
 
 class VacancyItemV1(VacancyItem):
-    address: Address | None = Field(
-        default=None,
+    address: Address = Field(
         description="In a search, the address this item stands for (an advert with several "
-        "is listed once per address); otherwise the primary address.",
+        "is listed once per address); otherwise the primary address. An empty object for "
+        "an advert recruiting nationally."
     )
-    other_addresses: list[Address] | None = Field(
-        default=None, description="The advert's other addresses."
+    other_addresses: list[Address] = Field(description="The advert's other addresses, if any.")
+    location: Location = Field(
+        description="The point of `address`; 0, 0 for an advert recruiting nationally."
     )
-    location: Location | None = None
 
 
 class VacancyItemV2(VacancyItem):
-    addresses: list[Address] | None = Field(default=None, description="Primary address first.")
+    addresses: list[Address] = Field(
+        description="Primary address first; empty for an advert recruiting nationally."
+    )
     application_url: str | None = None
 
 
 class VacancyDetailV1(VacancyItemV1, DetailFields):
-    pass
+    location: Location | None = Field(  # type: ignore[assignment]
+        default=None,
+        description="The primary address's point (0, 0 for an advert recruiting nationally); "
+        "not given for an anonymous employer.",
+    )
 
 
 class VacancyDetailV2(VacancyItemV2, DetailFields):

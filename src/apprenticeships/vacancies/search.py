@@ -27,6 +27,10 @@ Sorting uses ranks precomputed per sort order. Ties break as the real service br
 (strings by code point, as Azure AI Search sorts them by default), then, in version 1, an
 advert's address order; so paging is stable. Only references come out; the page's adverts
 are then read from the database by reference.
+
+Each advert's data source (this service, NHS Jobs, Civil Service Jobs) is a column too:
+a search for some sources only swaps the day's mask of live adverts for one that also
+leaves the other sources out, worked out once per day and set of sources.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from apprenticeships.vacancies.vocabulary import DataSource
+
 EARTH_RADIUS_MILES = 3958.7613
 CELL_LAT = 0.1
 CELL_LON = 0.15
@@ -50,6 +56,8 @@ CELL_LON = 0.15
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+# Each data source's number in the index's source column.
+SOURCE_CODES = {source: code for code, source in enumerate(DataSource)}
 
 _NO_COURSE = ("", 0)
 _NO_PROVIDER = ("", "")
@@ -91,6 +99,8 @@ class SearchQuery:
     employer_name: str | None = None
     # Version 1: one item per address of an advert (compatibility.md D1).
     per_location: bool = False
+    # Only adverts from these sources match or count in ``total`` (compatibility.md D16).
+    sources: frozenset[DataSource] = frozenset({DataSource.RAA})
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +132,7 @@ class IndexRow(NamedTuple):
     is_national: bool
     employer_name: str
     title: str
+    data_source: str = DataSource.RAA
 
 
 def unit_vectors(
@@ -215,6 +226,7 @@ class ColumnBuilder:
         "name_ids",
         "title_ids",
         "national",
+        "source",
     )
 
     def __init__(self) -> None:
@@ -248,6 +260,7 @@ class ColumnBuilder:
             c["national"].append(1 if row[10] else 0)
             c["name_ids"].append(names.setdefault(row[11], len(names)))
             c["title_ids"].append(titles.setdefault(row[12], len(titles)))
+            c["source"].append(SOURCE_CODES[row[13]])
 
     def add_points(self, points: Iterable[tuple[int, float, float]]) -> None:
         """(advert id, latitude, longitude), each advert's addresses in their order (the
@@ -281,6 +294,9 @@ class SearchIndex:
     employer: IntArray
     legal_entity: IntArray
     national: BoolArray
+    # Each advert's data source (SOURCE_CODES), and the sources present as bits.
+    source: npt.NDArray[np.int8]
+    source_bits: int
     name_ids: IntArray
     names: list[str]
     # Ids of the names that the EmployerName filter takes for each name key.
@@ -317,6 +333,9 @@ class SearchIndex:
     # make: the same for every search that day, so worked out once (a million-element pass
     # costs more than the search itself).
     _live_on: tuple[int, BoolArray, int, int] | None = None
+    # The same for a set of data sources that leaves some of the index's adverts out,
+    # by the set's bits; emptied when the day changes.
+    _live_from: dict[int, tuple[BoolArray, int, int]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -348,6 +367,7 @@ class SearchIndex:
         start = column("start")
         name_ids = column("name_ids")
         title_ids = column("title_ids")
+        source = column("source").astype(np.int8)
         names, titles = list(builder.names), list(builder.titles)
         courses, providers = dict(builder.courses), dict(builder.providers)
         columns = {name: column(name) for name in ("lars", "provider", "employer", "legal_entity")}
@@ -432,6 +452,8 @@ class SearchIndex:
             employer=columns["employer"],
             legal_entity=columns["legal_entity"],
             national=column("national").astype(bool),
+            source=source,
+            source_bits=sum(1 << int(code) for code in np.unique(source)),
             name_ids=name_ids,
             names=names,
             name_lookup=name_lookup,
@@ -583,14 +605,29 @@ class SearchIndex:
                 options.append(self.lists[name].get(value, np.empty(0, np.int64)))
         return min(options, key=len) if options else None
 
-    def _live(self, today: int) -> tuple[BoolArray, int, int]:
-        """Which adverts are live today, how many, and how many version 1 items they make."""
+    def _live(self, today: int, sources: frozenset[DataSource]) -> tuple[BoolArray, int, int]:
+        """Which adverts are live on the day and come from one of the sources, how many,
+        and how many version 1 items they make: worked out once per day and set of
+        sources."""
         cached = self._live_on
         if cached is None or cached[0] != today:
             live = self.alive & (self.closing >= today)
-            items = int(np.maximum(self.point_count, 1)[live].sum())
-            cached = self._live_on = (today, live, int(np.count_nonzero(live)), items)
-        return cached[1], cached[2], cached[3]
+            cached = self._live_on = (today, live, *self._counts(live))
+            self._live_from.clear()
+        bits = sum(1 << SOURCE_CODES[source] for source in sources)
+        if not self.source_bits & ~bits:
+            # Every advert here is from a wanted source.
+            return cached[1], cached[2], cached[3]
+        found = self._live_from.get(bits)
+        if found is None:
+            codes = [SOURCE_CODES[source] for source in sources]
+            live = cached[1] & np.isin(self.source, codes)
+            found = self._live_from[bits] = (live, *self._counts(live))
+        return found
+
+    def _counts(self, live: BoolArray) -> tuple[int, int]:
+        """How many adverts are live, and how many version 1 items they make."""
+        return int(np.count_nonzero(live)), int(np.maximum(self.point_count, 1)[live].sum())
 
     def _matching(self, query: SearchQuery, rows: IntArray, live: BoolArray) -> BoolArray:
         """Which of these adverts are live and pass every filter but the distance."""
@@ -625,12 +662,13 @@ class SearchIndex:
         """This index without the adverts with these references (they changed since it
         was built); shares every array but the alive mask."""
         hidden = np.isin(self.references, np.fromiter(references, dtype=np.int64))
-        return replace(self, alive=self.alive & ~hidden, _live_on=None)
+        return replace(self, alive=self.alive & ~hidden, _live_on=None, _live_from={})
 
     def top(self, query: SearchQuery, now: datetime, needed: int) -> Ranked:
         """The first ``needed`` matching items in the query's order, with their sort keys,
         so that the tops of several indexes can be merged into one order."""
-        live, adverts_total, items_total = self._live(_days(now.astimezone(UTC).date()))
+        today = _days(now.astimezone(UTC).date())
+        live, adverts_total, items_total = self._live(today, query.sources)
         total = items_total if query.per_location else adverts_total
         point = query.latitude is not None and query.longitude is not None
         if not point and _unfiltered(query):

@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from apprenticeships.accounts.repository import LegalEntityRepository
 from apprenticeships.catalog.products import Environment, OwnerKind
-from apprenticeships.errors import Forbidden, InvalidInput, NotFound
+from apprenticeships.errors import Forbidden, NotFound
 from apprenticeships.gateway.context import SubscriptionContext
 from apprenticeships.storage.models import LegalEntity, Organisation, Vacancy
 from apprenticeships.vacancies.params import SearchParameters, total_pages
 from apprenticeships.vacancies.repository import PageRow, VacancyRepository
-from apprenticeships.vacancies.search import SearchQuery, SegmentedIndex
-from apprenticeships.vacancies.vocabulary import AdvertStatus
+from apprenticeships.vacancies.search import SearchQuery, SegmentedIndex, Sort
+from apprenticeships.vacancies.vocabulary import AdvertStatus, DataSource
 
 REFERENCE = re.compile(r"^(?:VAC)?(\d{1,18})$", re.IGNORECASE)
 
@@ -120,6 +120,7 @@ class VacancyService:
             exclude_national=params.exclude_national,
             employer_name=params.employer_name,
             per_location=params.per_location,
+            sources=_matching_sources(params),
         )
 
     async def search(
@@ -130,10 +131,14 @@ class VacancyService:
         now: datetime,
     ) -> SearchPage:
         query = await self._query(caller, params, now)
+        counted = _requested_sources(params)
+        everything = SearchQuery(page_size=1, sources=counted, per_location=params.per_location)
         if query is None:
-            everything = SearchQuery(page_size=1, per_location=params.per_location)
             return SearchPage([], [], [], index.search(everything, now).total, 0, 0)
         result = index.search(query, now)
+        total = result.total
+        if query.sources != counted:
+            total = index.search(everything, now).total
         rows = {
             row.vacancy.reference: row
             for row in await self.vacancies.page(caller.environment, set(result.references))
@@ -147,25 +152,43 @@ class VacancyService:
             [row for row, _, _ in ordered],
             [d for _, d, _ in ordered],
             [p for _, _, p in ordered],
-            result.total,
+            total,
             result.total_filtered,
             total_pages(result.total_filtered, params.page_size),
         )
 
     async def detail(self, caller: SubscriptionContext, reference: str, now: datetime) -> PageRow:
+        """Any live advert, whatever its data source: the real service looks an advert up
+        by reference without the AdditionalDataSources filter."""
         return await self.live_advert(caller.environment, reference, now)
 
     async def live_advert(self, environment: Environment, reference: str, now: datetime) -> PageRow:
         """The live advert with this reference (``VAC`` prefix or not) in the environment:
         what the Display advert API and the public advert page show. ``NotFound`` for an
-        unknown, closed or not yet approved advert."""
+        unknown, closed or not yet approved advert, and for a reference no advert can
+        have (the real service's 404, compatibility.md D13)."""
         match = REFERENCE.match(reference.strip())
         if match is None:
-            raise InvalidInput.of("vacancyReference", "The vacancy reference is not valid.")
+            raise NotFound()
         rows = await self.vacancies.page(environment, [int(match.group(1))])
         if not rows or not is_live(rows[0].vacancy, now):
             raise NotFound()
         return rows[0]
+
+
+def _requested_sources(params: SearchParameters) -> frozenset[DataSource]:
+    """This service's own adverts and those the AdditionalDataSources header asks for:
+    what ``total`` counts."""
+    return frozenset((DataSource.RAA, *params.additional_sources))
+
+
+def _matching_sources(params: SearchParameters) -> frozenset[DataSource]:
+    """The sources a search's results come from. As in the real service, the expected
+    start date sorts leave the additional sources out (their adverts had no start date
+    there), while ``total`` still counts them."""
+    if params.sort in (Sort.START_ASC, Sort.START_DESC):
+        return frozenset({DataSource.RAA})
+    return _requested_sources(params)
 
 
 def is_live(vacancy: Vacancy, now: datetime) -> bool:

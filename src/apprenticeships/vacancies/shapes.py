@@ -51,23 +51,24 @@ def item_v1(
     public_url: str,
     location: int | None = None,
 ) -> ItemV1:
-    """``location``: in a search, the position among the advert's addresses of the one
-    this item stands for (an advert with several is listed once per address, D1); that
-    address is the item's ``address`` and ``location``, the others its ``otherAddresses``."""
+    """As the real version 1 (compatibility.md D7, D8): ``address``, ``otherAddresses``
+    and ``location`` are always there, empty or 0, 0 for an advert recruiting nationally;
+    the detail of an anonymous employer's advert has no ``location``. In a search,
+    ``location`` is the position among the advert's addresses of the one this item stands
+    for (an advert with several is listed once per address, D1): that address is the
+    item's ``address`` and ``location``, the others its ``otherAddresses``."""
     vacancy = row.vacancy
     addresses = [_address(a, vacancy) for a in vacancy.addresses]
     if location and location < len(addresses):
         addresses.insert(0, addresses.pop(location))
-    primary = vacancy.addresses[0] if vacancy.addresses else None
+    primary = addresses[0] if addresses else schemas.Address()
     fields = _common(row, distance, public_url)
-    fields["address"] = addresses[0] if addresses else None
-    fields["other_addresses"] = addresses[1:] or None
-    fields["location"] = (
-        schemas.Location(lat=addresses[0].latitude or 0.0, lon=addresses[0].longitude or 0.0)
-        if primary is not None
-        else None
-    )
+    fields["address"] = primary
+    fields["other_addresses"] = addresses[1:]
+    fields["location"] = schemas.Location(lat=primary.latitude or 0.0, lon=primary.longitude or 0.0)
     if details:
+        if vacancy.employer_name_option == "Anonymous":
+            fields["location"] = None
         return schemas.VacancyDetailV1(**fields, **_details(vacancy))
     return schemas.VacancyItemV1(**fields)
 
@@ -75,7 +76,7 @@ def item_v1(
 def item_v2(row: PageRow, distance: float | None, details: bool, public_url: str) -> ItemV2:
     vacancy = row.vacancy
     fields = _common(row, distance, public_url)
-    fields["addresses"] = [_address(a, vacancy) for a in vacancy.addresses] or None
+    fields["addresses"] = [_address(a, vacancy) for a in vacancy.addresses]
     fields["application_url"] = (
         vacancy.application_url
         if vacancy.application_method == "ThroughExternalApplicationSite"
@@ -130,7 +131,8 @@ def _common(row: PageRow, distance: float | None, public_url: str) -> dict[str, 
         "vacancy_url": advert_url(public_url, vacancy.reference),
         "vacancy_reference": str(vacancy.reference),
         "is_national_vacancy": vacancy.is_national,
-        "is_national_vacancy_details": vacancy.national_details if vacancy.is_national else None,
+        # The real service sends "" for an advert not recruiting nationally (D7).
+        "is_national_vacancy_details": vacancy.national_details if vacancy.is_national else "",
     }
 
 

@@ -14,3 +14,14 @@ class AdvertStatus(StrEnum):
     LIVE = "Live"
     REJECTED = "Rejected"
     CLOSED = "Closed"
+
+
+class DataSource(StrEnum):
+    """Where an advert comes from: this service's own recruitment (the real service's
+    Recruit an apprentice, ``Raa``), NHS Jobs or Civil Service Jobs. The Display advert
+    API shows only ``Raa`` adverts unless the caller's ``AdditionalDataSources`` header
+    asks for the others (compatibility.md D16)."""
+
+    RAA = "Raa"
+    NHS = "Nhs"
+    CSJ = "Csj"

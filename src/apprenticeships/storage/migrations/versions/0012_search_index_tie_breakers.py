@@ -3,17 +3,17 @@
 The title is a sort tie-breaker; anonymous employers' addresses are indexed at their
 published, approximate location.
 
-Revision ID: 0011
-Revises: 0010
-Create Date: 2026-12-02 10:00:00
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-10 12:00:00
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -31,6 +31,7 @@ BEFORE = [
     "legal_entity_id",
     "is_national",
     "employer_name",
+    "data_source",
 ]
 AFTER = [*BEFORE, "title", "employer_name_option"]
 
