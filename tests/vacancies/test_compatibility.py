@@ -136,7 +136,10 @@ async def world(platform_factory: PlatformFactory, database_url: str) -> AsyncIt
 
 async def test_D7_v1_items_always_have_address_other_addresses_and_location(world: World) -> None:
     body = await world.found("1")
-    items = {world.names({"vacancies": [item]}).pop(): item for item in body["vacancies"]}
+    items: dict[str, Any] = {}
+    for item in body["vacancies"]:
+        # An advert with two addresses is two items (D1); the first stands for the primary.
+        items.setdefault(world.names({"vacancies": [item]}).pop(), item)
     assert set(items) == set(OWN)
     detail = (await world.get(f"/vacancies/vacancy/{world.refs['national']}", "1")).json()
     for national in (items["national"], detail):
@@ -268,10 +271,10 @@ async def test_D15_every_answer_carries_api_deprecated_versions(world: World) ->
 
 
 async def test_D16_without_the_header_only_this_services_adverts_are_found(world: World) -> None:
-    for version in ("1", "2"):
+    for version, items in (("1", 5), ("2", 4)):  # version 1: two_places twice (D1)
         body = await world.found(version)
         assert world.names(body) == set(OWN)
-        assert (body["total"], body["totalFiltered"]) == (4, 4)
+        assert (body["total"], body["totalFiltered"]) == (items, items)
     # The detail route finds an advert of any source, header or not (as the real one does).
     for name in ("nhs", "csj"):
         detail = await world.get(f"/vacancies/vacancy/{world.refs[name]}")
@@ -297,10 +300,10 @@ async def test_D16_without_the_header_only_this_services_adverts_are_found(world
 async def test_D16_the_header_adds_nhs_jobs_and_civil_service_jobs_adverts(
     world: World, lines: list[str], added: set[str]
 ) -> None:
-    for version in ("1", "2"):
+    for version, own in (("1", 5), ("2", 4)):  # version 1: two_places twice (D1)
         body = await world.found(version, sources=lines)
         assert world.names(body) == set(OWN) | added
-        assert body["total"] == body["totalFiltered"] == 4 + len(added)
+        assert body["total"] == body["totalFiltered"] == own + len(added)
 
 
 @pytest.mark.parametrize("line", ["Raa", "Foo", "2", "Nhs,Foo", "Nhs;Csj"])

@@ -6,16 +6,18 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apprenticeships.app import Platform
-from apprenticeships.vacancies.search import EARTH_RADIUS_MILES
+from apprenticeships.catalog.products import Environment
+from apprenticeships.vacancies.search import EARTH_RADIUS_MILES, Sort
 from tests import builders
 from tests.conftest import PlatformFactory
 from tests.support.asgi import call
@@ -159,14 +161,142 @@ def references(response: RawResponse) -> list[int]:
     return [int(v["vacancyReference"]) for v in response.json()["vacancies"]]
 
 
-@pytest.mark.parametrize("version", ["1", "2"])
-async def test_only_live_adverts_appear_newest_first(world: World, version: str) -> None:
-    response = await world.get("/vacancies/vacancy", version=version)
-    body = response.json()
-    assert references(response) == [
-        world.refs[name] for name in ("leeds", "national", "anonymous", "york", "two_places")
+async def test_D3_age_desc_lists_the_oldest_first_and_age_asc_the_newest(world: World) -> None:
+    """D3: the age of an advert grows as it gets older, as in the real service: AgeDesc
+    (the default) lists the oldest posted first, AgeAsc the newest. Only live adverts."""
+    oldest_first = [
+        world.refs[name] for name in ("two_places", "york", "anonymous", "national", "leeds")
     ]
+    default = await world.get("/vacancies/vacancy")
+    assert references(default) == oldest_first
+    body = default.json()
     assert (body["total"], body["totalFiltered"], body["totalPages"]) == (5, 5, 1)
+    assert references(await world.get("/vacancies/vacancy", query={"Sort": "AgeDesc"})) == (
+        oldest_first
+    )
+    newest_first = await world.get("/vacancies/vacancy", query={"Sort": "AgeAsc"})
+    assert references(newest_first) == oldest_first[::-1]
+    posted = [v["postedDate"] for v in newest_first.json()["vacancies"]]
+    assert posted == sorted(posted, reverse=True)
+    # Version 1 the same, its advert with two addresses once per address (D1).
+    v1 = await world.get("/vacancies/vacancy", version="1", query={"Sort": "AgeAsc"})
+    assert references(v1) == [*oldest_first[::-1], world.refs["two_places"]]
+
+
+def place(address: dict[str, Any]) -> tuple[float, float]:
+    return address["latitude"], address["longitude"]
+
+
+async def test_D1_version_1_lists_an_advert_once_per_address(world: World) -> None:
+    """D1: in version 1 an advert with several addresses is one item per address, that
+    address in `address` and `location`, the others in `otherAddresses`; counts and pages
+    count items; each item's distance, and the distance filter, use its own address.
+    Version 2 lists the advert once, as far as its nearest address."""
+    refs = world.refs
+    body = (await world.get("/vacancies/vacancy", version="1")).json()
+    assert (body["total"], body["totalFiltered"], body["totalPages"]) == (6, 6, 1)
+    items = [v for v in body["vacancies"] if v["vacancyReference"] == str(refs["two_places"])]
+    assert [(place(v["address"]), [place(o) for o in v["otherAddresses"]]) for v in items] == [
+        (LONDON, [LEEDS]),  # the primary address first
+        (LEEDS, [LONDON]),
+    ]
+    assert [v["location"] for v in items] == [
+        {"lat": LONDON[0], "lon": LONDON[1]},
+        {"lat": LEEDS[0], "lon": LEEDS[1]},
+    ]
+    assert items[1]["address"]["addressLine1"] == "11 High Street"
+    assert items[1]["otherAddresses"][0]["addressLine1"] == "10 High Street"
+    assert {
+        k: v for k, v in items[0].items() if k not in ("address", "otherAddresses", "location")
+    } == {k: v for k, v in items[1].items() if k not in ("address", "otherAddresses", "location")}
+
+    # Pages of items: every page but the last full, the advert's two items apart.
+    pages = [
+        (
+            await world.get(
+                "/vacancies/vacancy", version="1", query={"PageSize": 4, "PageNumber": number}
+            )
+        ).json()
+        for number in (1, 2)
+    ]
+    assert [(p["totalFiltered"], p["totalPages"], len(p["vacancies"])) for p in pages] == [
+        (6, 2, 4),
+        (6, 2, 2),
+    ]
+    assert [int(v["vacancyReference"]) for p in pages for v in p["vacancies"]] == [
+        refs[name]
+        for name in ("two_places", "two_places", "york", "anonymous", "national", "leeds")
+    ]
+
+    # From Leeds: the Leeds item is 0 miles away, the London one 169; within 30 miles
+    # only the Leeds item is kept.
+    point = {"Lat": LEEDS[0], "Lon": LEEDS[1], "Sort": "DistanceAsc"}
+    v1 = await world.get("/vacancies/vacancy", version="1", query=point)
+    london = round(miles(LEEDS, LONDON), 2)
+    anonymous = round(miles(LEEDS, (51.51, -0.13)), 2)  # its published location (D9)
+    assert found(v1) == [
+        (refs["leeds"], 0.0),
+        (refs["two_places"], 0.0),
+        (refs["york"], round(miles(LEEDS, YORK), 2)),
+        (refs["anonymous"], anonymous),
+        (refs["two_places"], london),
+        (refs["national"], None),
+    ]
+    shown = v1.json()["vacancies"]
+    assert [place(shown[1]["address"]), place(shown[4]["address"])] == [LEEDS, LONDON]
+    assert place(shown[3]["address"]) == (51.51, -0.13)
+    near = await world.get(
+        "/vacancies/vacancy", version="1", query={**point, "DistanceInMiles": 30}
+    )
+    assert found(near) == found(v1)[:3] + found(v1)[5:]
+    assert (near.json()["total"], near.json()["totalFiltered"]) == (6, 4)
+    near_items = [
+        v for v in near.json()["vacancies"] if v["vacancyReference"] == str(refs["two_places"])
+    ]
+    assert [place(v["address"]) for v in near_items] == [LEEDS]
+    # Farthest first: the London item leads, the Leeds one stays behind York.
+    farthest = await world.get(
+        "/vacancies/vacancy", version="1", query={**point, "Sort": "DistanceDesc"}
+    )
+    assert found(farthest) == [
+        (refs["two_places"], london),
+        (refs["anonymous"], anonymous),
+        (refs["york"], round(miles(LEEDS, YORK), 2)),
+        (refs["leeds"], 0.0),
+        (refs["two_places"], 0.0),
+        (refs["national"], None),
+    ]
+
+    # Version 2: once, at the distance of its nearest address, all addresses listed.
+    v2 = await world.get("/vacancies/vacancy", query=point)
+    assert found(v2) == [
+        (refs["leeds"], 0.0),
+        (refs["two_places"], 0.0),
+        (refs["york"], round(miles(LEEDS, YORK), 2)),
+        (refs["anonymous"], anonymous),
+        (refs["national"], None),
+    ]
+    assert [place(a) for a in v2.json()["vacancies"][1]["addresses"]] == [LONDON, LEEDS]
+    assert (v2.json()["total"], v2.json()["totalFiltered"]) == (5, 5)
+
+
+async def test_D5_employer_name_matches_the_whole_name_in_any_case(world: World) -> None:
+    """D5: EmployerName is the employer's whole name as adverts show it, in any case and
+    ignoring surrounding spaces; part of a name matches nothing. An anonymous employer's
+    advert shows, and so matches, only its description."""
+    brightway = [world.refs["two_places"], world.refs["national"]]
+    for name in ("Brightway Care Ltd", "  brightway CARE ltd ", "BRIGHTWAY CARE LTD"):
+        assert references(await world.get("/vacancies/vacancy", query={"EmployerName": name})) == (
+            brightway
+        )
+    for name in ("brightway", "Brightway Care", "Brightway  Care Ltd", "Care Ltd"):
+        response = await world.get("/vacancies/vacancy", query={"EmployerName": name})
+        assert references(response) == []
+        assert response.json()["totalFiltered"] == 0
+    anonymous = await world.get(
+        "/vacancies/vacancy", query={"EmployerName": "a leading engineering firm"}
+    )
+    assert references(anonymous) == [world.refs["anonymous"]]
 
 
 async def test_pages_are_full_except_the_last_and_consistent(world: World) -> None:
@@ -242,32 +372,60 @@ async def test_anonymous_employers_disclose_no_contact_or_exact_location(world: 
     }
 
 
-async def test_distance_search_keeps_adverts_within_the_radius_nearest_first(world: World) -> None:
+def found(response: RawResponse) -> list[tuple[int, float | None]]:
+    """(reference, distance) of each item, None when it has no distance."""
+    assert response.status == 200, response.body
+    return [(int(v["vacancyReference"]), v.get("distance")) for v in response.json()["vacancies"]]
+
+
+async def test_D4_a_distance_search_keeps_national_adverts_without_a_distance_last(
+    world: World,
+) -> None:
+    """D4: adverts recruiting nationally have no location: they match any distance, carry
+    no `distance`, and come after located adverts in both distance sorts; version 2's
+    ExcludeRecruitingNationally drops them."""
+    refs = world.refs
     query = {"Lat": LEEDS[0], "Lon": LEEDS[1], "DistanceInMiles": 30, "Sort": "DistanceAsc"}
-    body = (await world.get("/vacancies/vacancy", query=query)).json()
-    found = [(int(v["vacancyReference"]), v["distance"]) for v in body["vacancies"]]
-    # Leeds itself, the advert with a Leeds address (its nearest), then York (about 20 miles).
-    assert [ref for ref, _ in found] == [
-        world.refs["leeds"],
-        world.refs["two_places"],
-        world.refs["york"],
+    response = await world.get("/vacancies/vacancy", query=query)
+    # Leeds itself, the advert with a Leeds address (its nearest), York (22 miles), then
+    # the national advert, with no distance; nothing in London.
+    york = round(miles(LEEDS, YORK), 2)
+    assert found(response) == [
+        (refs["leeds"], 0.0),
+        (refs["two_places"], 0.0),
+        (refs["york"], york),
+        (refs["national"], None),
     ]
-    assert found[0][1] == 0.0
-    assert found[2][1] == round(miles(LEEDS, YORK), 2)
-    assert all(distance <= 30 for _, distance in found)
-    assert body["totalFiltered"] == 3
-    descending = (
-        await world.get("/vacancies/vacancy", query={**query, "Sort": "DistanceDesc"})
-    ).json()
-    assert next(int(v["vacancyReference"]) for v in descending["vacancies"]) == world.refs["york"]
-    # Without a radius, everything is sorted by distance and national adverts come last.
-    everything = references(
-        await world.get(
-            "/vacancies/vacancy", query={"Lat": YORK[0], "Lon": YORK[1], "Sort": "DistanceAsc"}
-        )
+    assert "distance" not in response.json()["vacancies"][3]
+    assert response.json()["totalFiltered"] == 4
+    descending = await world.get("/vacancies/vacancy", query={**query, "Sort": "DistanceDesc"})
+    assert found(descending) == [
+        (refs["york"], york),
+        (refs["leeds"], 0.0),
+        (refs["two_places"], 0.0),
+        (refs["national"], None),
+    ]
+    excluded = await world.get(
+        "/vacancies/vacancy", query={**query, "ExcludeRecruitingNationally": "true"}
     )
-    assert everything[0] == world.refs["york"]
-    assert everything[-1] == world.refs["national"]
+    assert [ref for ref, _ in found(excluded)] == [refs["leeds"], refs["two_places"], refs["york"]]
+    assert excluded.json()["totalFiltered"] == 3
+    # Version 1 too; there, only national adverts when asked.
+    v1 = await world.get("/vacancies/vacancy", version="1", query=query)
+    assert found(v1)[-1] == (refs["national"], None)
+    national = await world.get(
+        "/vacancies/vacancy", version="1", query={**query, "NationWideOnly": "true"}
+    )
+    assert found(national) == [(refs["national"], None)]
+    # Without a radius, everything is sorted by distance and national adverts come last.
+    for sort in ("DistanceAsc", "DistanceDesc"):
+        everything = found(
+            await world.get(
+                "/vacancies/vacancy", query={"Lat": YORK[0], "Lon": YORK[1], "Sort": sort}
+            )
+        )
+        assert everything[-1] == (refs["national"], None)
+        assert everything[0][0] == refs["york" if sort == "DistanceAsc" else "anonymous"]
 
 
 async def test_courses_and_routes_combine_by_and(world: World) -> None:
@@ -345,24 +503,24 @@ async def test_account_legal_entities_per_kind_of_key(world: World) -> None:
 async def test_other_filters(world: World) -> None:
     assert references(
         await world.get(
-            "/vacancies/vacancy", query={"Ukprn": 10000002, "EmployerName": "brightway"}
+            "/vacancies/vacancy", query={"Ukprn": 10000002, "EmployerName": "Brightway Care Ltd"}
         )
     ) == [
-        world.refs["national"],
         world.refs["two_places"],
+        world.refs["national"],
     ]
     assert references(
         await world.get("/vacancies/vacancy", query={"AccountPublicHashedId": world.employer})
     ) == [
-        world.refs["leeds"],
         world.refs["york"],
+        world.refs["leeds"],
     ]
     assert references(
         await world.get("/vacancies/vacancy", query={"PostedInLastNumberOfDays": 4})
     ) == [
-        world.refs["leeds"],
-        world.refs["national"],
         world.refs["anonymous"],
+        world.refs["national"],
+        world.refs["leeds"],
     ]
     assert references(
         await world.get("/vacancies/vacancy", version="1", query={"NationWideOnly": "True"})
@@ -375,18 +533,24 @@ async def test_other_filters(world: World) -> None:
     assert references(await world.get("/vacancies/vacancy", query={"Ukprn": 19999999})) == []
 
 
-async def test_include_details_gives_the_detail_shape_up_to_100_per_page(world: World) -> None:
-    detailed = (
-        await world.get("/vacancies/vacancy", query={"IncludeDetails": "true", "PageSize": 100})
-    ).json()
-    assert all("fullDescription" in v for v in detailed["vacancies"])
-    plain = (await world.get("/vacancies/vacancy")).json()
-    assert all("fullDescription" not in v for v in plain["vacancies"])
-    refused = await world.get(
-        "/vacancies/vacancy", query={"IncludeDetails": "true", "PageSize": 101}
+async def test_D6_include_details_gives_the_detail_shape_up_to_100_per_page_then_summaries(
+    world: World,
+) -> None:
+    """D6: IncludeDetails=true with PageSize over 100 is no error: the page comes in the
+    summary shape, as in the real service."""
+    detailed = await world.get(
+        "/vacancies/vacancy", query={"IncludeDetails": "true", "PageSize": 100}
     )
-    assert refused.status == 400
-    assert list(refused.json()["errors"]) == ["IncludeDetails"]
+    assert len(references(detailed)) == 5
+    for item in detailed.json()["vacancies"]:
+        assert item["fullDescription"] == "<p>A full description of the role.</p>"
+        assert item["skills"] == ["Communication skills", "IT skills"]
+    plain = (await world.get("/vacancies/vacancy")).json()
+    large = await world.get("/vacancies/vacancy", query={"IncludeDetails": "true", "PageSize": 101})
+    assert references(large) == references(detailed)
+    assert large.json() == plain
+    for item in large.json()["vacancies"]:
+        assert "fullDescription" not in item and "skills" not in item
 
 
 async def test_detail_is_404_unless_live(world: World) -> None:
@@ -422,8 +586,7 @@ async def test_the_sandbox_serves_its_own_partition(world: World) -> None:
         ({"Lat": 91, "Lon": 0}, "Lat"),
         ({"Lat": 0, "Lon": -181}, "Lon"),
         ({"Lat": "NaN", "Lon": 0}, "Lat"),
-        ({"Lat": 53.8}, "Lat"),
-        ({"DistanceInMiles": 10}, "DistanceInMiles"),
+        ({"Lat": 91}, "Lat"),
         ({"Lat": 53.8, "Lon": -1.5, "DistanceInMiles": -1}, "DistanceInMiles"),
         ({"PostedInLastNumberOfDays": -3}, "PostedInLastNumberOfDays"),
         ({"StandardLarsCode": ["2", "x"]}, "StandardLarsCode"),
@@ -443,11 +606,43 @@ async def test_bad_parameters_are_400_naming_the_field(
     assert body["traceId"]
 
 
-async def test_distance_sort_without_a_point_falls_back_to_newest_first(world: World) -> None:
-    newest = references(await world.get("/vacancies/vacancy"))
-    assert (
-        references(await world.get("/vacancies/vacancy", query={"Sort": "DistanceAsc"})) == newest
-    )
+async def test_D12_lat_without_lon_and_a_distance_without_a_point_are_ignored(
+    world: World,
+) -> None:
+    """D12: Lat without Lon (or Lon without Lat) is no point, and DistanceInMiles without
+    a point has nothing to measure from: both are ignored, as the real service ignores
+    them, not refused."""
+    everything = await world.get("/vacancies/vacancy")
+    for query in (
+        {"Lat": LEEDS[0]},
+        {"Lon": LEEDS[1]},
+        {"DistanceInMiles": 10},
+        {"Lat": LEEDS[0], "DistanceInMiles": 1},
+        {"lon": LEEDS[1], "distanceinmiles": 0},
+    ):
+        for version in ("1", "2"):
+            response = await world.get("/vacancies/vacancy", version=version, query=query)
+            assert response.status == 200, (query, response.body)
+            body = response.json()
+            assert all("distance" not in item for item in body["vacancies"])
+            if version == "2":
+                assert body == everything.json()
+            else:
+                assert (body["total"], body["totalFiltered"]) == (6, 6)
+    # A value that cannot be a latitude is still a 400, alone or not.
+    assert (await world.get("/vacancies/vacancy", query={"Lat": "north"})).status == 400
+
+
+async def test_a_distance_sort_without_a_point_orders_by_the_tie_breakers(world: World) -> None:
+    """The real service sorts by distance only when given a point; without one only the
+    tie-breakers order (D14): title, then course title, then employer name, ..."""
+    for query in ({"Sort": "DistanceAsc"}, {"Sort": "DistanceDesc", "Lat": LEEDS[0]}):
+        response = await world.get("/vacancies/vacancy", query=query)
+        # Three adverts share the title "Apprentice Software Developer" and the course;
+        # their employer names decide ("A leading..." < "Acme..." < "Brightway...").
+        assert references(response) == [
+            world.refs[name] for name in ("anonymous", "leeds", "national", "york", "two_places")
+        ]
 
 
 async def test_openapi_documents_every_parameter(world: World) -> None:
@@ -559,3 +754,186 @@ async def test_a_change_event_brings_new_adverts_into_every_index_by_itself(worl
     while fresh not in references(await world.get("/vacancies/vacancy", query={"PageSize": 100})):
         assert time.monotonic() - started < 3, "the index did not pick the new advert up"
         await asyncio.sleep(0.05)
+
+
+def trilaterate(posts: list[tuple[float, float]], distances: list[float]) -> tuple[float, float]:
+    """The point at these distances (miles) from these posts: least squares by Gauss-Newton
+    from the posts' centre, on great-circle distances."""
+    lat = sum(p[0] for p in posts) / len(posts)
+    lon = sum(p[1] for p in posts) / len(posts)
+    step = 1e-6
+    for _ in range(30):
+        residuals = np.array(
+            [miles((lat, lon), p) - d for p, d in zip(posts, distances, strict=True)]
+        )
+        jacobian = np.array(
+            [
+                [
+                    (miles((lat + step, lon), p) - miles((lat, lon), p)) / step,
+                    (miles((lat, lon + step), p) - miles((lat, lon), p)) / step,
+                ]
+                for p in posts
+            ]
+        )
+        move = np.linalg.lstsq(jacobian, -residuals, rcond=None)[0]
+        lat, lon = lat + float(move[0]), lon + float(move[1])
+    return lat, lon
+
+
+# Published as (53.80, -1.55): 0.36 miles from the exact address.
+EXACT = (53.80449, -1.55451)
+PUBLISHED = (53.80, -1.55)
+# Three listening posts two to four miles around it.
+POSTS = [(53.85, -1.55), (53.78, -1.62), (53.78, -1.48)]
+
+
+async def test_D9_distances_reveal_only_an_anonymous_employers_published_location(
+    world: World,
+) -> None:
+    """D9: an anonymous employer's advert is found, filtered, sorted and measured from
+    the approximate location it publishes, never its exact address. The trilateration
+    attack (three searches from known points, solved for the position) recovers only the
+    published point; the same attack on a named employer's advert finds its address."""
+    sessions = world.platform.sessions
+    theirs = {
+        "employer": world.other_employer,
+        "legal_entity": world.other_legal_entity,
+        "ukprn": world.other_provider,
+    }
+    hidden = await builders.create_vacancy(
+        sessions, **theirs, anonymous=True, addresses=[EXACT], lars_code=119
+    )
+    named = await builders.create_vacancy(sessions, **theirs, addresses=[EXACT], lars_code=180)
+    await world.platform.vacancy_indexes.reload()
+
+    async def distances(lars_code: int, version: str) -> list[float]:
+        measured = []
+        for lat, lon in POSTS:
+            response = await world.get(
+                "/vacancies/vacancy",
+                version=version,
+                query={"Lat": lat, "Lon": lon, "StandardLarsCode": lars_code},
+            )
+            ((_, distance),) = found(response)
+            assert distance is not None
+            measured.append(distance)
+        return measured
+
+    assert miles(PUBLISHED, EXACT) == pytest.approx(0.36, abs=0.01)
+    for version in ("1", "2"):
+        measured = await distances(119, version)
+        assert measured == [round(miles(post, PUBLISHED), 2) for post in POSTS]
+        estimate = trilaterate(POSTS, measured)
+        # Distances come rounded to 0.01 miles: the estimate is that close to the
+        # published point, and no closer to the exact address than the published point is.
+        assert miles(estimate, PUBLISHED) < 0.03
+        assert miles(estimate, EXACT) > miles(PUBLISHED, EXACT) - 0.03
+        # The attack works: on a named employer's advert it finds the address.
+        assert miles(trilaterate(POSTS, await distances(180, version)), EXACT) < 0.03
+
+    # Searching at the exact address: the named advert is there, the anonymous one is as
+    # far as its published point, so a radius of 0 leaves it out.
+    at_exact = {"Lat": EXACT[0], "Lon": EXACT[1], "StandardLarsCode": [119, 180]}
+    sorted_from_exact = await world.get(
+        "/vacancies/vacancy", query={**at_exact, "Sort": "DistanceDesc"}
+    )
+    assert found(sorted_from_exact) == [
+        (hidden, round(miles(EXACT, PUBLISHED), 2)),
+        (named, 0.0),
+    ]
+    for version in ("1", "2"):
+        within = await world.get(
+            "/vacancies/vacancy", version=version, query={**at_exact, "DistanceInMiles": 0}
+        )
+        assert found(within) == [(named, 0.0)]
+    item = (
+        await world.get(
+            "/vacancies/vacancy", version="1", query={**at_exact, "StandardLarsCode": 119}
+        )
+    ).json()["vacancies"][0]
+    assert place(item["address"]) == PUBLISHED
+    assert item["location"] == {"lat": PUBLISHED[0], "lon": PUBLISHED[1]}
+
+
+async def test_D14_ties_break_by_title_course_employer_provider_ukprn_and_reference(
+    world: World,
+) -> None:
+    """D14: in every sort, items that tie break by title, course title, employer name,
+    provider name, UKPRN and reference, all ascending, strings by code point (capitals
+    first), as the real search orders them; so paging is stable, and an index with a
+    delta orders as one."""
+    sessions = world.platform.sessions
+    twin = await builders.create_provider(sessions, "10000003", "Northfield College")
+    posted = builders.now() - timedelta(days=30)
+    yesterday = builders.now() - timedelta(days=1)
+
+    async def advert(
+        title: str, lars_code: int, employer_name: str, ukprn: str, updated: datetime | None
+    ) -> int:
+        return await builders.create_vacancy(
+            sessions,
+            employer=world.employer,
+            legal_entity=world.legal_entity,
+            ukprn=ukprn,
+            title=title,
+            lars_code=lars_code,
+            employer_name=employer_name,
+            posted=posted,
+            updated=updated,
+        )
+
+    acme, chef = "Acme Engineering Ltd", "Apprentice Chef"
+    northfield, southgate = world.provider, world.other_provider
+    # 17 is "Actuarial technician", 828 "AI and automation practitioner" ("AI" < "Ac").
+    made = {
+        "a": await advert(chef, 17, acme, northfield, yesterday),
+        "i": await advert(chef, 17, acme, northfield, yesterday),  # as a: the reference
+        "d": await advert("apprentice Baker", 17, acme, northfield, yesterday),
+        "g": await advert(chef, 17, acme, southgate, yesterday),
+        "h": await advert(chef, 17, acme, twin, yesterday),  # a's provider name, UKPRN after
+        "f": await advert(chef, 17, "ACME Engineering Ltd", northfield, yesterday),
+        "b": await advert(chef, 828, "Brightway Care Ltd", southgate, yesterday),
+        "c": await advert("Apprentice Baker", 17, acme, northfield, yesterday),
+    }
+    indexes = world.platform.vacancy_indexes
+    await indexes.reload()
+
+    async def check(order: str) -> None:
+        expected = [made[name] for name in order]
+        for version in ("1", "2"):
+            for sort in [s.value for s in Sort]:
+                query = {"StandardLarsCode": [17, 828], "Sort": sort}
+                assert (
+                    references(await world.get("/vacancies/vacancy", version=version, query=query))
+                    == expected
+                ), (version, sort)
+                at_leeds = {**query, "Lat": LEEDS[0], "Lon": LEEDS[1]}  # all 0 miles away
+                assert (
+                    references(
+                        await world.get("/vacancies/vacancy", version=version, query=at_leeds)
+                    )
+                    == expected
+                ), (version, sort)
+            pages = [
+                references(
+                    await world.get(
+                        "/vacancies/vacancy",
+                        version=version,
+                        query={"StandardLarsCode": [17, 828], "PageSize": 3, "PageNumber": n},
+                    )
+                )
+                for n in (1, 2, 3)
+            ]
+            assert [r for page in pages for r in page] == expected
+
+    await check("cbfaihgd")
+    # Oldest first by default: these 8, posted 30 days ago and tied, before the others.
+    first = references(await world.get("/vacancies/vacancy", query={"PageSize": 8}))
+    assert first == [made[name] for name in "cbfaihgd"]
+
+    # One more, changed now, goes to the delta; searches merge it into the base's order.
+    made["e"] = await advert(chef, 17, acme, northfield, None)
+    await indexes.refresh()
+    current = indexes.get(Environment.LIVE)
+    assert current.delta is not None and len(current.delta) >= 1
+    await check("cbfaiehgd")

@@ -52,16 +52,33 @@ _ROUTES = st.sampled_from([2, 5, 7])
 _PROVIDERS = st.sampled_from([101, 102, 103])
 _EMPLOYERS = st.sampled_from([201, 202])
 _LEGAL_ENTITIES = st.sampled_from([301, 302, 303])
+# Names and titles that tie, differ only in case or spaces, or sort apart by code point.
 _EMPLOYER_NAMES = st.sampled_from(
-    ["Acme Engineering", "ACME Foods", "Brightway Care", "A leading retailer"]
+    ["Acme Engineering", "ACME Foods", "acme foods", " Acme Foods ", "Brightway Care"]
 )
+_TITLES = st.sampled_from(["Apprentice Chef", "apprentice chef", "Business Administrator"])
 _ADDRESSES = st.integers(1, 3)
 _TOWNS = st.sampled_from(TOWNS)
 _NEARBY = st.floats(-0.3, 0.3)
+# Courses 14 and 225 tie on title and level, so the employer name decides between them;
+# providers 101 and 102 tie on name, so the UKPRN does.
+COURSES = {
+    2: ("Software developer", 4),
+    14: ("Chef", 2),
+    196: ("Business administrator", 3),
+    225: ("Chef", 2),
+}
+PROVIDERS = {
+    101: ("Northfield College", "10000002"),
+    102: ("Northfield College", "10000001"),
+    103: ("Abbey Training", "10000003"),
+}
+
+Data = tuple[list[IndexRow], list[tuple[int, float, float]]]
 
 
 @st.composite
-def adverts(draw: st.DrawFn) -> tuple[list[IndexRow], list[tuple[int, float, float]]]:
+def adverts(draw: st.DrawFn) -> Data:
     count = draw(_COUNTS)
     rows, points = [], []
     for number in range(count):
@@ -80,6 +97,7 @@ def adverts(draw: st.DrawFn) -> tuple[list[IndexRow], list[tuple[int, float, flo
                 legal_entity_id=draw(_LEGAL_ENTITIES),
                 is_national=national,
                 employer_name=draw(_EMPLOYER_NAMES),
+                title=draw(_TITLES),
             )
         )
         if not national:
@@ -87,6 +105,10 @@ def adverts(draw: st.DrawFn) -> tuple[list[IndexRow], list[tuple[int, float, flo
                 lat, lon = draw(_TOWNS)
                 points.append((number + 1, lat + draw(_NEARBY), lon + draw(_NEARBY)))
     return rows, points
+
+
+def build(rows: list[IndexRow], points: list[tuple[int, float, float]]) -> SearchIndex:
+    return SearchIndex.build(rows, points, TODAY, COURSES, PROVIDERS)
 
 
 queries = st.builds(
@@ -105,16 +127,25 @@ queries = st.builds(
     legal_entity_id=st.none() | st.sampled_from([301, 302]),
     national_only=st.booleans(),
     exclude_national=st.booleans(),
-    employer_name=st.none() | st.sampled_from(["acme", "CARE", "zzz"]),
+    employer_name=st.none() | st.sampled_from(["acme foods", " ACME FOODS  ", "acme", "zzz"]),
+    per_location=st.booleans(),
 )
+
+
+Item = tuple[IndexRow, int | None, float | None]
 
 
 def reference_search(
     rows: list[IndexRow], points: list[tuple[int, float, float]], query: SearchQuery
-) -> tuple[list[int], list[float | None], int, int]:
+) -> tuple[list[int], list[float | None], list[int | None], int, int]:
+    """What the search must answer, the plain way: (references, distances, address
+    positions, total, total filtered)."""
     live = [row for row in rows if row.closing_date >= TODAY]
+    places: dict[int, list[tuple[float, float]]] = {}
+    for advert_id, lat, lon in points:
+        places.setdefault(advert_id, []).append((lat, lon))
     point = query.latitude is not None and query.longitude is not None
-    found = []
+    found: list[Item] = []
     for row in live:
         if query.posted_since is not None and row.posted_at < query.posted_since:
             continue
@@ -134,52 +165,82 @@ def reference_search(
             continue
         if (
             query.employer_name
-            and query.employer_name.casefold() not in row.employer_name.casefold()
+            and query.employer_name.strip().casefold() != row.employer_name.strip().casefold()
         ):
             continue
-        distance = None
+        miles: list[float] = []
         if point:
             assert query.latitude is not None
             assert query.longitude is not None
             miles = [
                 reference_miles(query.latitude, query.longitude, lat, lon)
-                for v, lat, lon in points
-                if v == row.id
+                for lat, lon in places.get(row.id, [])
             ]
-            distance = min(miles) if miles else None
-            if query.distance_miles is not None and (
-                distance is None or distance > query.distance_miles
+        items: list[tuple[int | None, float | None]]
+        if query.per_location:
+            items = [(i, miles[i] if point else None) for i in range(len(places.get(row.id, [])))]
+            items = items or [(None, None)]
+        else:
+            items = [(None, min(miles) if miles else None)]
+        for position, distance in items:
+            if (
+                point
+                and query.distance_miles is not None
+                and distance is not None
+                and distance > query.distance_miles
             ):
-                continue
-        found.append((row, distance))
-    sort = query.sort
-    if sort in (Sort.DISTANCE_ASC, Sort.DISTANCE_DESC) and not point:
-        sort = Sort.AGE_DESC
-    keys = {
-        Sort.AGE_DESC: lambda item: (-item[0].posted_at.timestamp(), item[0].reference),
-        Sort.AGE_ASC: lambda item: (item[0].posted_at.timestamp(), item[0].reference),
-        Sort.START_ASC: lambda item: (item[0].start_date, item[0].reference),
-        Sort.START_DESC: lambda item: (-item[0].start_date.toordinal(), item[0].reference),
-        Sort.DISTANCE_ASC: lambda item: (
-            math.inf if item[1] is None else item[1],
-            item[0].reference,
-        ),
-        Sort.DISTANCE_DESC: lambda item: (1.0 if item[1] is None else -item[1], item[0].reference),
-    }
-    found.sort(key=keys[sort])
+                continue  # adverts with no location match any distance
+            found.append((row, position, distance))
+
+    def ties(item: Item) -> tuple[object, ...]:
+        row, position, _ = item
+        return (
+            row.title,
+            COURSES[row.lars_code],
+            row.employer_name,
+            PROVIDERS[row.provider_id],
+            row.reference,
+            -1 if position is None else position,
+        )
+
+    def primary(item: Item) -> float:
+        row, _, distance = item
+        if query.sort is Sort.AGE_DESC:  # oldest first
+            return row.posted_at.timestamp()
+        if query.sort is Sort.AGE_ASC:
+            return -row.posted_at.timestamp()
+        if query.sort is Sort.START_ASC:
+            return row.start_date.toordinal()
+        if query.sort is Sort.START_DESC:
+            return -row.start_date.toordinal()
+        if not point:
+            return 0.0  # a distance sort without a point: the tie-breakers alone
+        if distance is None:
+            return math.inf  # no location: last in both directions
+        return distance if query.sort is Sort.DISTANCE_ASC else -distance
+
+    found.sort(key=lambda item: (primary(item), ties(item)))
     start = (query.page_number - 1) * query.page_size
     page = found[start : start + query.page_size]
-    return [row.reference for row, _ in page], [d for _, d in page], len(live), len(found)
+    if query.per_location:
+        total = sum(max(len(places.get(row.id, [])), 1) for row in live)
+    else:
+        total = len(live)
+    return (
+        [row.reference for row, _, _ in page],
+        [d for _, _, d in page],
+        [p for _, p, _ in page],
+        total,
+        len(found),
+    )
 
 
 @given(data=adverts(), query=queries)
-def test_index_matches_the_reference_implementation(
-    data: tuple[list[IndexRow], list[tuple[int, float, float]]], query: SearchQuery
-) -> None:
+def test_index_matches_the_reference_implementation(data: Data, query: SearchQuery) -> None:
     rows, points = data
     if len({row.reference for row in rows}) != len(rows):
         return  # references are unique in the database
-    _assert_matches(SearchIndex.build(rows, points, TODAY).search(query, NOW), rows, points, query)
+    _assert_matches(build(rows, points).search(query, NOW), rows, points, query)
 
 
 def _assert_matches(
@@ -188,9 +249,10 @@ def _assert_matches(
     points: list[tuple[int, float, float]],
     query: SearchQuery,
 ) -> None:
-    references, distances, total, total_filtered = reference_search(rows, points, query)
+    references, distances, positions, total, total_filtered = reference_search(rows, points, query)
     assert (result.total, result.total_filtered) == (total, total_filtered)
     assert result.references == references
+    assert result.positions == positions
     for got, expected in zip(result.distances, distances, strict=True):
         assert (got is None) == (expected is None)
         if got is not None and expected is not None:
@@ -204,7 +266,7 @@ def _assert_matches(
     query=queries,
 )
 def test_a_base_index_with_a_delta_answers_as_one_index_of_every_live_advert(
-    data: tuple[list[IndexRow], list[tuple[int, float, float]]],
+    data: Data,
     changed: set[int],
     withdrawn: set[int],
     query: SearchQuery,
@@ -215,7 +277,7 @@ def test_a_base_index_with_a_delta_answers_as_one_index_of_every_live_advert(
     rows, points = data
     if len({row.reference for row in rows}) != len(rows):
         return
-    base = SearchIndex.build(rows, points, TODAY)
+    base = build(rows, points)
     now_rows = {row.id: row for row in rows if row.id not in withdrawn}
     delta_rows = [
         now_rows[i]._replace(posted_at=NOW - timedelta(minutes=i))
@@ -224,7 +286,7 @@ def test_a_base_index_with_a_delta_answers_as_one_index_of_every_live_advert(
     ]
     delta_ids = {row.id for row in delta_rows}
     hidden = [row.reference for row in rows if row.id in changed or row.id in withdrawn]
-    delta = SearchIndex.build(delta_rows, [p for p in points if p[0] in delta_ids], TODAY)
+    delta = build(delta_rows, [p for p in points if p[0] in delta_ids])
     combined = SegmentedIndex(base.hiding(hidden), delta)
     final = [
         row for row in rows if row.id not in withdrawn and row.id not in delta_ids
@@ -237,12 +299,13 @@ unfiltered_queries = st.builds(
     page_number=st.integers(1, 8),
     page_size=st.integers(1, 40),
     sort=st.sampled_from(list(Sort)),
+    per_location=st.booleans(),
 )
 
 
 @given(data=adverts(), query=unfiltered_queries, hidden=st.sets(st.integers(1, 60)))
 def test_searches_without_filters_walk_the_precomputed_order_correctly(
-    data: tuple[list[IndexRow], list[tuple[int, float, float]]],
+    data: Data,
     query: SearchQuery,
     hidden: set[int],
 ) -> None:
@@ -251,7 +314,7 @@ def test_searches_without_filters_walk_the_precomputed_order_correctly(
     rows, points = data
     if len({row.reference for row in rows}) != len(rows):
         return
-    index = SearchIndex.build(rows, points, TODAY)
+    index = build(rows, points)
     _assert_matches(index.search(query, NOW), rows, points, query)
     visible = [row for row in rows if row.id not in hidden]
     hiding = index.hiding(row.reference for row in rows if row.id in hidden)
@@ -273,6 +336,7 @@ def test_closed_adverts_never_appear_even_before_the_index_is_rebuilt() -> None:
             301,
             False,
             "Acme",
+            "Apprentice",
         ),
         IndexRow(
             2,
@@ -287,6 +351,7 @@ def test_closed_adverts_never_appear_even_before_the_index_is_rebuilt() -> None:
             301,
             False,
             "Acme",
+            "Apprentice",
         ),
     ]
     index = SearchIndex.build(rows, [], TODAY)

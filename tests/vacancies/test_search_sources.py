@@ -39,6 +39,7 @@ def row(number: int, source: DataSource, closes_in: int = 10, **fields: object) 
         "legal_entity_id": 301,
         "is_national": False,
         "employer_name": "Acme",
+        "title": "Apprentice",
         "data_source": source,
     }
     values.update(fields)
@@ -77,6 +78,7 @@ queries = st.builds(
     distance_miles=st.none() | st.integers(0, 150),
     lars_codes=st.lists(st.sampled_from([2, 103, 196]), max_size=2).map(tuple),
     provider_id=st.none() | st.just(102),
+    per_location=st.booleans(),
 )
 source_sets = st.sets(st.sampled_from(list(DataSource)), min_size=1).map(frozenset)
 
@@ -103,7 +105,7 @@ def test_D16_only_raa_adverts_by_default() -> None:
     found = index.search(SearchQuery(), NOW)
     assert (found.references, found.total, found.total_filtered) == ([1_000_000_001], 1, 1)
     every = index.search(SearchQuery(sources=frozenset(DataSource)), NOW)
-    assert every.references == [1_000_000_001, 1_000_000_002, 1_000_000_003]
+    assert every.references == [1_000_000_003, 1_000_000_002, 1_000_000_001]  # oldest first
     assert every.total == 3
 
 

@@ -389,6 +389,8 @@ class Vacancy(Base):
             "is_national",
             "employer_name",
             "data_source",
+            "title",
+            "employer_name_option",
         ),
     )
 

@@ -24,6 +24,20 @@ def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(by_alias=True, exclude_none=True), media_type=JSON)
 
 
+_SEARCH = (
+    "Live adverts matching every filter given, one page at a time. Parameter names are "
+    "matched in any case; array parameters repeat (`StandardLarsCode=2&StandardLarsCode=14`); "
+    "any other parameter given twice takes its first value."
+)
+SEARCH_DESCRIPTION = {
+    1: _SEARCH + " An advert with several addresses is listed once per address: each item has that "
+    "address as its `address` and `location`, its distance from Lat and Lon, and the "
+    "advert's other addresses as `otherAddresses`. `total`, `totalFiltered` and the pages "
+    "count items.",
+    2: _SEARCH + " Each advert is listed once; its distance is to its nearest address.",
+}
+
+
 def _parameter(
     name: str, schema: dict[str, Any], description: str, array: bool = False
 ) -> dict[str, Any]:
@@ -53,22 +67,33 @@ def _search_parameters(version: int) -> list[dict[str, Any]]:
         _parameter(
             "Sort",
             {"type": "string", "enum": [s.value for s in Sort], "default": "AgeDesc"},
-            "Order of results; distance sorts need Lat and Lon. Ties break on the reference.",
+            "Order of results. AgeDesc (the default): oldest posted first. AgeAsc: newest "
+            "first. DistanceAsc, DistanceDesc: nearest or farthest first from Lat and Lon, "
+            "adverts with no location (recruiting nationally) last in both; without a point "
+            "only the tie-breakers order. ExpectedStartDateAsc, ExpectedStartDateDesc: by "
+            "start date. Ties break by title, course title, employer name, provider name, "
+            "UKPRN and reference, all ascending, so pages are stable.",
         ),
         _parameter(
             "Lat",
             {"type": "number", "minimum": -90, "maximum": 90},
-            "Latitude of the search point (with Lon).",
+            "Latitude of the search point; used only with Lon (alone it is ignored).",
         ),
         _parameter(
             "Lon",
             {"type": "number", "minimum": -180, "maximum": 180},
-            "Longitude of the search point (with Lat).",
+            "Longitude of the search point; used only with Lat (alone it is ignored).",
         ),
         _parameter(
             "DistanceInMiles",
             {**integer, "minimum": 0},
-            "Only adverts within this distance of Lat/Lon.",
+            "Only adverts within this many miles of Lat and Lon (ignored without them). "
+            + (
+                "Each item is kept or dropped by its own address."
+                if version == 1
+                else "An advert is as far as its nearest address."
+            )
+            + " Adverts recruiting nationally have no location and still match.",
         ),
         _parameter(
             "PostedInLastNumberOfDays",
@@ -102,9 +127,17 @@ def _search_parameters(version: int) -> list[dict[str, Any]]:
                 "ExcludeRecruitingNationally", flag, "Leave out adverts recruiting nationally."
             ),
             _parameter(
-                "EmployerName", {"type": "string"}, "Part of the employer's name, any case."
+                "EmployerName",
+                {"type": "string"},
+                "Adverts whose employer name, as they show it, is this whole name, in any "
+                "case, ignoring surrounding spaces.",
             ),
-            _parameter("IncludeDetails", flag, "Items in the detail shape (PageSize 100 or less)."),
+            _parameter(
+                "IncludeDetails",
+                flag,
+                "Items in the detail shape when PageSize is 100 or less; larger pages come "
+                "in the summary shape.",
+            ),
         ]
     described.append(
         {
@@ -143,15 +176,13 @@ def router(version: int) -> APIRouter:
         response_model=search_model,
         summary="Search live apprenticeship adverts",
         operation_id="SearchVacancies",
+        description=SEARCH_DESCRIPTION[version],
         responses={400: PROBLEM, 403: PROBLEM},
         openapi_extra={"parameters": _search_parameters(version)},
     )
     async def search(
         request: Request, state: State, caller: Subscription, session: Session
     ) -> Response:
-        """Live adverts matching every filter given, one page at a time. Parameter names
-        are matched in any case; array parameters repeat (`StandardLarsCode=2&StandardLarsCode=14`);
-        any other parameter given twice takes its first value."""
         parsed, errors = search_params.parse(request.query_params.multi_items(), version)
         sources, source_errors = search_params.additional_sources(
             request.headers.getlist(search_params.SOURCES_HEADER)
@@ -165,9 +196,12 @@ def router(version: int) -> APIRouter:
         page = await VacancyService(session).search(caller, parsed, index, now)
         details = version == 2 and parsed.include_details
         public_url = state.settings.public_url
+        found = zip(page.rows, page.distances, page.positions, strict=True)
         items = [
-            make(row, distance, details, public_url)
-            for row, distance in zip(page.rows, page.distances, strict=True)
+            shapes.item_v1(row, distance, False, public_url, location=position)
+            if version == 1
+            else shapes.item_v2(row, distance, details, public_url)
+            for row, distance, position in found
         ]
         body = search_model(
             vacancies=items,

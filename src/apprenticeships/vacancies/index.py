@@ -16,8 +16,10 @@ one replaces the old in one assignment.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +28,7 @@ from apprenticeships.background import Stopping
 from apprenticeships.catalog.products import Environment
 from apprenticeships.vacancies.repository import VacancyRepository
 from apprenticeships.vacancies.search import ColumnBuilder, SearchIndex, SegmentedIndex
+from apprenticeships.vacancies.shapes import approximate_location
 
 log = structlog.get_logger("apprenticeships.vacancies")
 
@@ -44,6 +47,34 @@ class _Built:
     # Changes at or after this moment belong to the delta.
     changes_from: datetime
     index: SegmentedIndex
+
+
+async def _gather(
+    repository: VacancyRepository,
+    environment: Environment,
+    today: date,
+    changed_since: datetime | None = None,
+) -> ColumnBuilder:
+    """The columns of the live adverts (those changed since ``changed_since``, if given)."""
+    builder = ColumnBuilder()
+    builder.add_courses(await repository.courses_for_index())
+    builder.add_providers(await repository.providers_for_index())
+    async for rows in repository.live_for_index(environment, today, changed_since=changed_since):
+        builder.add_rows(rows)
+    points = repository.addresses_for_index(environment, today, changed_since=changed_since)
+    async for chunk in points:
+        builder.add_points(_published(chunk))
+    return builder
+
+
+def _published(points: Iterable[Sequence[Any]]) -> Iterable[tuple[int, float, float]]:
+    """Address points as the Display advert API publishes them: an anonymous employer's
+    at its approximate location, so searches never measure from the exact one (D9)."""
+    for advert_id, latitude, longitude, anonymous in points:
+        if anonymous:
+            yield (advert_id, *approximate_location(latitude, longitude))
+        else:
+            yield advert_id, latitude, longitude
 
 
 class VacancyIndexes:
@@ -74,13 +105,8 @@ class VacancyIndexes:
     async def _rebuild(self, environment: Environment) -> None:
         started = datetime.now(UTC)
         today = started.date()
-        builder = ColumnBuilder()
         async with self._sessions() as session:
-            repository = VacancyRepository(session)
-            async for rows in repository.live_for_index(environment, today):
-                builder.add_rows(rows)
-            async for points in repository.addresses_for_index(environment, today):
-                builder.add_points(points)
+            builder = await _gather(VacancyRepository(session), environment, today)
         base = SearchIndex.from_columns(builder, today)
         self._built[environment] = _Built(base, started - COMMIT_MARGIN, SegmentedIndex(base))
 
@@ -108,11 +134,7 @@ class VacancyIndexes:
     async def _delta(
         repository: VacancyRepository, environment: Environment, today: date, since: datetime
     ) -> SearchIndex:
-        builder = ColumnBuilder()
-        async for rows in repository.live_for_index(environment, today, changed_since=since):
-            builder.add_rows(rows)
-        async for points in repository.addresses_for_index(environment, today, changed_since=since):
-            builder.add_points(points)
+        builder = await _gather(repository, environment, today, since)
         return SearchIndex.from_columns(builder, today)
 
     def request_reload(self) -> None:

@@ -41,6 +41,8 @@ class SearchParameters:
     exclude_national: bool = False
     employer_name: str | None = None
     include_details: bool = False
+    # Version 1 lists an advert with several addresses once per address (D1).
+    per_location: bool = False
     # From the AdditionalDataSources request header: NHS Jobs, Civil Service Jobs.
     additional_sources: tuple[DataSource, ...] = ()
 
@@ -171,13 +173,12 @@ def parse(
             params.sort = match
     params.latitude = read.decimal("Lat", 90)
     params.longitude = read.decimal("Lon", 180)
-    has_lat, has_lon = "Lat" in values, "Lon" in values
-    if has_lat != has_lon:
-        # Reported under the one that was sent, which is what the caller has to fix.
-        read.error("Lat" if has_lat else "Lon", "Lat and Lon must be sent together.")
-    params.distance_miles = read.integer("DistanceInMiles", low=0)
-    if params.distance_miles is not None and not (has_lat and has_lon):
-        read.error("DistanceInMiles", "DistanceInMiles needs Lat and Lon.")
+    if params.latitude is None or params.longitude is None:
+        # A point needs both; one alone is ignored, as the real service ignores it (D12).
+        params.latitude = params.longitude = None
+    distance = read.integer("DistanceInMiles", low=0)
+    # Without a point there is nothing to measure from: ignored too (D12).
+    params.distance_miles = distance if params.latitude is not None else None
     params.posted_in_last_days = read.integer("PostedInLastNumberOfDays", low=0)
     codes = []
     for raw in values.get("StandardLarsCode", []):
@@ -202,15 +203,9 @@ def parse(
     else:
         params.exclude_national = read.boolean("ExcludeRecruitingNationally")
         params.employer_name = _clean(read.text("EmployerName"))
-        params.include_details = read.boolean("IncludeDetails")
-        if params.include_details and params.page_size > 100:
-            read.error(
-                "IncludeDetails", "IncludeDetails is only allowed with a PageSize of 100 or less."
-            )
-    if params.sort in (Sort.DISTANCE_ASC, Sort.DISTANCE_DESC) and (
-        params.latitude is None or params.longitude is None
-    ):
-        params.sort = Sort.AGE_DESC  # as documented: distance sorts need a point
+        # Pages of more than 100 come in the summary shape, without an error (D6).
+        params.include_details = read.boolean("IncludeDetails") and params.page_size <= 100
+    params.per_location = version == 1
     return params, read.errors
 
 

@@ -209,6 +209,7 @@ class VacancyRepository:
                 Vacancy.legal_entity_id,
                 Vacancy.is_national,
                 Vacancy.employer_name,
+                Vacancy.title,
                 Vacancy.data_source,
             )
             .join(Standard, Standard.lars_code == Vacancy.lars_code)
@@ -230,10 +231,16 @@ class VacancyRepository:
         chunk: int = 20_000,
         changed_since: datetime | None = None,
     ) -> AsyncIterator[Sequence[Any]]:
-        """(advert id, latitude, longitude) of live adverts' addresses, in chunks."""
+        """(advert id, latitude, longitude, anonymous employer) of live adverts' addresses,
+        each advert's in their order, in chunks."""
         changed = Vacancy.updated_at >= changed_since if changed_since is not None else true()
         result = await self.session.stream(
-            select(VacancyAddress.vacancy_id, VacancyAddress.latitude, VacancyAddress.longitude)
+            select(
+                VacancyAddress.vacancy_id,
+                VacancyAddress.latitude,
+                VacancyAddress.longitude,
+                Vacancy.employer_name_option == "Anonymous",
+            )
             .join(Vacancy, Vacancy.id == VacancyAddress.vacancy_id)
             .where(
                 Vacancy.environment == environment,
@@ -246,6 +253,22 @@ class VacancyRepository:
         )
         async for rows in result.partitions(chunk):
             yield rows
+
+    async def courses_for_index(self) -> list[tuple[int, str, int]]:
+        """(LARS code, title, level) of every standard: the search's tie-breakers."""
+        result = await self.session.execute(
+            select(Standard.lars_code, Standard.title, Standard.level)
+        )
+        return [(int(code), title, int(level)) for code, title, level in result.all()]
+
+    async def providers_for_index(self) -> list[tuple[int, str, str]]:
+        """(id, name, UKPRN) of every training provider: the search's tie-breakers."""
+        result = await self.session.execute(
+            select(Organisation.id, Organisation.name, Organisation.public_id).where(
+                Organisation.kind == OwnerKind.PROVIDER
+            )
+        )
+        return [(int(i), name, ukprn) for i, name, ukprn in result.all()]
 
     async def page(self, environment: Environment, references: Iterable[int]) -> list[PageRow]:
         """Adverts with what their API shape needs: provider, course and route."""

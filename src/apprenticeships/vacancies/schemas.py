@@ -78,7 +78,10 @@ class VacancyItem(ApiModel):
     hours_per_week: float
     expected_duration: str = Field(examples=["18 months"])
     distance: float | None = Field(
-        default=None, description="Miles to the nearest address; only when Lat and Lon are sent."
+        default=None,
+        description="Miles from Lat and Lon, when both are sent, to the item's address "
+        "(version 1) or the advert's nearest address (version 2); none for an advert with "
+        "no location.",
     )
     employer_name: str
     employer_website_url: str | None = None
@@ -114,11 +117,13 @@ class DetailFields(ApiModel):
 
 class VacancyItemV1(VacancyItem):
     address: Address = Field(
-        description="The primary address; an empty object for an advert recruiting nationally."
+        description="In a search, the address this item stands for (an advert with several "
+        "is listed once per address); otherwise the primary address. An empty object for "
+        "an advert recruiting nationally."
     )
     other_addresses: list[Address] = Field(description="The advert's other addresses, if any.")
     location: Location = Field(
-        description="The primary address's point; 0, 0 for an advert recruiting nationally."
+        description="The point of `address`; 0, 0 for an advert recruiting nationally."
     )
 
 
@@ -143,8 +148,10 @@ class VacancyDetailV2(VacancyItemV2, DetailFields):
 
 class SearchResponseV1(ApiModel):
     vacancies: list[VacancyItemV1]
-    total: int = Field(description="Live adverts in all.")
-    total_filtered: int = Field(description="Live adverts matching the search.")
+    total: int = Field(
+        description="Live items in all: an advert with several addresses counts once per address."
+    )
+    total_filtered: int = Field(description="Live items matching the search.")
     total_pages: int
 
 

@@ -24,11 +24,14 @@ REFERENCE = re.compile(r"^(?:VAC)?(\d{1,18})$", re.IGNORECASE)
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:
-    """One page of a search: its rows in order with their distances (None without a
-    search point), and the counts."""
+    """One page of a search: its items' rows in order (version 1: an advert with several
+    addresses once per address), each item's distance (None without a search point) and
+    the position among its advert's addresses of the item's own location (version 1 only,
+    else None), and the counts."""
 
     rows: list[PageRow]
     distances: list[float | None]
+    positions: list[int | None]
     total: int
     total_filtered: int
     total_pages: int
@@ -116,6 +119,7 @@ class VacancyService:
             national_only=params.national_only,
             exclude_national=params.exclude_national,
             employer_name=params.employer_name,
+            per_location=params.per_location,
             sources=_matching_sources(params),
         )
 
@@ -128,25 +132,26 @@ class VacancyService:
     ) -> SearchPage:
         query = await self._query(caller, params, now)
         counted = _requested_sources(params)
+        everything = SearchQuery(page_size=1, sources=counted, per_location=params.per_location)
         if query is None:
-            total = index.search(SearchQuery(page_size=1, sources=counted), now).total
-            return SearchPage([], [], total, 0, 0)
+            return SearchPage([], [], [], index.search(everything, now).total, 0, 0)
         result = index.search(query, now)
         total = result.total
         if query.sources != counted:
-            total = index.search(SearchQuery(page_size=1, sources=counted), now).total
+            total = index.search(everything, now).total
         rows = {
             row.vacancy.reference: row
-            for row in await self.vacancies.page(caller.environment, result.references)
+            for row in await self.vacancies.page(caller.environment, set(result.references))
         }
         ordered = [
-            (rows[r], d)
-            for r, d in zip(result.references, result.distances, strict=True)
+            (rows[r], d, p)
+            for r, d, p in zip(result.references, result.distances, result.positions, strict=True)
             if r in rows
         ]
         return SearchPage(
-            [row for row, _ in ordered],
-            [d for _, d in ordered],
+            [row for row, _, _ in ordered],
+            [d for _, d, _ in ordered],
+            [p for _, _, p in ordered],
             total,
             result.total_filtered,
             total_pages(result.total_filtered, params.page_size),

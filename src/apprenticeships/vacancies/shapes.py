@@ -44,12 +44,23 @@ def legal_entities(
     )
 
 
-def item_v1(row: PageRow, distance: float | None, details: bool, public_url: str) -> ItemV1:
+def item_v1(
+    row: PageRow,
+    distance: float | None,
+    details: bool,
+    public_url: str,
+    location: int | None = None,
+) -> ItemV1:
     """As the real version 1 (compatibility.md D7, D8): ``address``, ``otherAddresses``
     and ``location`` are always there, empty or 0, 0 for an advert recruiting nationally;
-    the detail of an anonymous employer's advert has no ``location``."""
+    the detail of an anonymous employer's advert has no ``location``. In a search,
+    ``location`` is the position among the advert's addresses of the one this item stands
+    for (an advert with several is listed once per address, D1): that address is the
+    item's ``address`` and ``location``, the others its ``otherAddresses``."""
     vacancy = row.vacancy
     addresses = [_address(a, vacancy) for a in vacancy.addresses]
+    if location and location < len(addresses):
+        addresses.insert(0, addresses.pop(location))
     primary = addresses[0] if addresses else schemas.Address()
     fields = _common(row, distance, public_url)
     fields["address"] = primary
@@ -147,17 +158,25 @@ def _details(vacancy: Vacancy) -> dict[str, object]:
     }
 
 
+def approximate_location(latitude: float, longitude: float) -> tuple[float, float]:
+    """Where an anonymous employer's address is published: rounded to 2 decimal places
+    (at most about 660 m off in England). The search index holds only this point for such adverts, so no
+    distance, filter or sort reveals the exact one (compatibility.md D9)."""
+    return round(latitude, 2), round(longitude, 2)
+
+
 def _address(address: VacancyAddress, vacancy: Vacancy) -> schemas.Address:
     if vacancy.employer_name_option == "Anonymous":
         # Anonymous employers: the town and postcode district, roughly placed.
         lines = [
             line for line in (address.line1, address.line2, address.line3, address.line4) if line
         ]
+        latitude, longitude = approximate_location(address.latitude, address.longitude)
         return schemas.Address(
             address_line4=lines[-1] if len(lines) > 1 else None,
             postcode=address.postcode.split()[0],
-            latitude=round(address.latitude, 2),
-            longitude=round(address.longitude, 2),
+            latitude=latitude,
+            longitude=longitude,
         )
     return schemas.Address(
         address_line1=address.line1,
