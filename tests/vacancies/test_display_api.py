@@ -183,6 +183,33 @@ async def test_D3_age_desc_lists_the_oldest_first_and_age_asc_the_newest(world: 
     assert references(v1) == [*oldest_first[::-1], world.refs["two_places"]]
 
 
+async def test_sort_binds_as_aspnet_binds_the_real_enum_by_name_or_number(world: World) -> None:
+    """Sort binds like the real VacancySort enum: its name in any case or its number
+    (AgeDesc 0, AgeAsc 1, DistanceDesc 2, DistanceAsc 3, ExpectedStartDateDesc 4,
+    ExpectedStartDateAsc 5); anything else is a 400 in ASP.NET's words."""
+    for number, name in enumerate(
+        [
+            "AgeDesc",
+            "AgeAsc",
+            "DistanceDesc",
+            "DistanceAsc",
+            "ExpectedStartDateDesc",
+            "ExpectedStartDateAsc",
+        ]
+    ):
+        point = {"Lat": LEEDS[0], "Lon": LEEDS[1]}
+        by_name = await world.get("/vacancies/vacancy", query={**point, "Sort": name.lower()})
+        by_number = await world.get("/vacancies/vacancy", query={**point, "Sort": str(number)})
+        assert by_number.status == 200, by_number.body
+        assert references(by_number) == references(by_name), name
+    refused = await world.get("/vacancies/vacancy", query={"Sort": "Newest"})
+    assert refused.status == 400
+    assert refused.json()["errors"] == {"Sort": ["The value 'Newest' is not valid for Sort."]}
+    for beyond in ("6", "-1", "²"):
+        answer = await world.get("/vacancies/vacancy", query={"Sort": beyond})
+        assert answer.json()["errors"] == {"Sort": [f"The value '{beyond}' is not valid for Sort."]}
+
+
 def place(address: dict[str, Any]) -> tuple[float, float]:
     return address["latitude"], address["longitude"]
 

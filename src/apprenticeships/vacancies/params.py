@@ -161,14 +161,9 @@ def parse(
             read.error("PageSize", "PageSize must be between 1 and 1000.")
     sort = read.text("Sort")
     if sort is not None:
-        match = next((s for s in Sort if s.value.lower() == sort.strip().lower()), None)
+        match = _sort(sort)
         if match is None:
-            read.error(
-                "Sort",
-                f"The value '{_shown(sort)}' is not valid for Sort. Valid values: "
-                + ", ".join(s.value for s in Sort)
-                + ".",
-            )
+            read.error("Sort", f"The value '{_shown(sort)}' is not valid for Sort.")
         else:
             params.sort = match
     params.latitude = read.decimal("Lat", 90)
@@ -252,3 +247,22 @@ def _clean(value: str | None) -> str | None:
 
 def total_pages(total_filtered: int, page_size: int) -> int:
     return math.ceil(total_filtered / page_size) if total_filtered else 0
+
+
+# The real VacancySort enum's numbering: ASP.NET binds an enum from its name in any case
+# or from its number.
+SORT_NUMBERS: tuple[Sort, ...] = (
+    Sort.AGE_DESC,
+    Sort.AGE_ASC,
+    Sort.DISTANCE_DESC,
+    Sort.DISTANCE_ASC,
+    Sort.START_DESC,
+    Sort.START_ASC,
+)
+
+
+def _sort(raw: str) -> Sort | None:
+    text = raw.strip()
+    if text.isascii() and text.isdigit() and int(text) < len(SORT_NUMBERS):
+        return SORT_NUMBERS[int(text)]
+    return next((s for s in Sort if s.value.lower() == text.lower()), None)
