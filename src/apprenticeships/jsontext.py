@@ -25,6 +25,9 @@ def parse(
         raise InvalidJson("not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise InvalidJson(f"{error.msg} at line {error.lineno} column {error.colno}") from None
+    except ValueError:
+        # An integer of more digits than Python converts (4300): a 500 before.
+        raise InvalidJson("a number with too many digits") from None
     except RecursionError:
         raise InvalidJson("nested too deeply") from None
 

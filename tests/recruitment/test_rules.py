@@ -402,6 +402,11 @@ RULES = [
         removals=("address",),
     ),
     Rule(
+        "multipleAddresses empty beside an address",
+        {"multipleAddresses": []},
+        {"MultipleAddresses": [m.min_length("MultipleAddresses", 2)]},
+    ),
+    Rule(
         "eleven multipleAddresses",
         {"multipleAddresses": [ADDRESS] * 11},
         {"MultipleAddresses": [m.max_length("MultipleAddresses", 10)]},

@@ -406,9 +406,10 @@ def _read_location(reader: ObjectReader, draft: AdvertDraft) -> None:
             problems.add(
                 "MultipleAddresses", m.max_length("MultipleAddresses", limits.MAX_ADDRESSES)
             )
-    modes = sum((national.value is True, address.value is not None, multiple.value is not None))
+    # As the outer API chooses: several addresses only when the list has some.
+    modes = sum((national.value is True, address.value is not None, bool(multiple.value)))
     unreadable = national.unreadable or address.unreadable or multiple.unreadable
-    if modes == 0 and not unreadable:
+    if modes == 0 and not unreadable and multiple.value is None:
         problems.add("Address", m.LOCATION_REQUIRED)
     elif modes > 1:
         problems.add("", m.LOCATION_ONE_ONLY)
