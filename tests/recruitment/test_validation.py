@@ -5,6 +5,7 @@ of rules and their keys is in test_rules.py, sent through the API)."""
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,10 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from apprenticeships.recruitment import messages as m
+from apprenticeships.recruitment.markup import _tag_tokens
 from apprenticeships.recruitment.reader import Problems, as_utc_datetime
 from apprenticeships.recruitment.validation import (
     AdvertDraft,
     is_absolute_web_url,
+    is_question,
     lowest_fixed_wage,
     minimum_duration_months,
     read_advert,
@@ -633,3 +636,29 @@ def test_any_json_anywhere_is_read_without_crashing(changes: list[tuple[str, Any
         assert messages and all(isinstance(m_, str) and m_ for m_ in messages)
     if not problems:
         assert draft.title and draft.closing_date and draft.start_date
+
+
+# The outer API's patterns, run here only on short text: as regular expressions they take
+# exponential (questions) or quadratic (tags) time on some input.
+REAL_QUESTION = re.compile(r"\w(.*)\w\?(\s\w(.*)\w[\.\?])*")
+REAL_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)\s*>")
+
+
+@given(st.text(alphabet="ab_1é?.! \n\t", max_size=16))
+def test_questions_are_judged_as_the_real_pattern_judges_them(text: str) -> None:
+    assert is_question(text) is (REAL_QUESTION.fullmatch(text) is not None)
+
+
+@given(st.text(alphabet="<>/ aB1\n=", max_size=20))
+def test_tags_are_found_as_the_real_pattern_finds_them(text: str) -> None:
+    expected = [(t.group(1) == "/", t.group(2), t.group(3) == "/") for t in REAL_TAG.finditer(text)]
+    assert list(_tag_tokens(text)) == expected
+
+
+def test_text_that_makes_the_real_patterns_backtrack_is_judged_at_once() -> None:
+    # Minutes or more as regular expressions; linear here.
+    assert is_question("ab? " + "ab. " * 5000 + "!") is False
+    assert is_question("ab?" + " ab." * 5000) is True
+    assert list(_tag_tokens("<a" * 50_000)) == []
+    _, problems = read(changed(valid_body(), "additionalQuestion1", "ab? " + "ab. " * 60 + "!"))
+    assert problems.errors == {"AdditionalQuestion1": [m.QUESTION_MARK_REQUIRED]}

@@ -21,6 +21,7 @@ neither real check does is answered in its own words.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -29,7 +30,6 @@ from apprenticeships.vacancies.html import InvalidHtml, check_html, parse_html
 
 _ALLOWED = {"p", "br", "ul", "li"}
 _VOID = {"br"}
-_TAG_TOKEN = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)\s*>")
 # The Recruit API's allowed characters in HTML fields (``HtmlValidator``); .NET's \s is
 # written out, since Python's also matches the separators U+001C-U+001F.
 _HTML_CHARACTERS = re.compile(
@@ -59,11 +59,43 @@ def outer_problems(text: str) -> list[str]:
     return problems
 
 
+def _tag_tokens(text: str) -> Iterator[tuple[bool, str, bool]]:
+    """What the outer API's ``TagToken`` pattern matches, in order: (end tag, name,
+    written self-closing). The pattern is ``<\\s*(/?)\\s*([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)\\s*>``;
+    run as a regular expression it takes quadratic time on text like "<a<a<a...", so it
+    is followed by hand: a tag runs from its name to the first ">" after it."""
+    length = len(text)
+    start = text.find("<")
+    while start != -1:
+        at = start + 1
+        while at < length and text[at].isspace():
+            at += 1
+        closing = at < length and text[at] == "/"
+        if closing:
+            at += 1
+            while at < length and text[at].isspace():
+                at += 1
+        if at < length and text[at].isascii() and text[at].isalpha():
+            end = at + 1
+            while end < length and text[end].isascii() and text[end].isalnum():
+                end += 1
+            close = text.find(">", end)
+            if close == -1:
+                return  # no ">" left: nothing further can be a tag
+            before = close
+            while before > end and text[before - 1].isspace():
+                before -= 1
+            yield closing, text[at:end], before > end and text[before - 1] == "/"
+            start = text.find("<", close + 1)
+        else:
+            start = text.find("<", start + 1)
+
+
 def _source_balance(text: str) -> list[str]:
     problems: list[str] = []
     open_tags: list[str] = []
-    for token in _TAG_TOKEN.finditer(text):
-        closing, name, self_closed = token.group(1) == "/", token.group(2).lower(), token.group(3)
+    for closing, raw_name, self_closed in _tag_tokens(text):
+        name = raw_name.lower()
         if name in _VOID or self_closed:
             continue
         if not closing:

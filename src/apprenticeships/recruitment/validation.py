@@ -82,8 +82,6 @@ _FREE_TEXT = re.compile("[" + _LETTERS + r"?$@#()\"'!,+\-=_:;.&€£*%/\[\] \t\n
 _EMAIL_PART = "a-zA-Z0-9\u0080-\uffa7" + r"?$#()\"'!,+\-=_:;.&€£*%\s/"
 _EMAIL = re.compile(f"[{_EMAIL_PART}]+@[{_EMAIL_PART}]+\\.[a-zA-Z0-9\u0080-\uffa7]{{2,10}}")
 _PHONE = re.compile(r"[0-9+\s\-()]{8,16}")
-# The outer API's ``[RegularExpression]`` on the additional questions.
-_QUESTION = re.compile(r"\w(.*)\w\?(\s\w(.*)\w[\.\?])*")
 # An IPv4 address as a host (the Recruit API's ``WebsiteValidator`` refuses them).
 _IPV4 = re.compile(r"((25[0-5]|(2[0-4]|1[0-9]|[1-9]|)[0-9])(\.(?!$)|$)){4}")
 
@@ -502,17 +500,17 @@ def _read_descriptions(reader: ObjectReader, draft: AdvertDraft) -> None:
     draft.things_to_consider = _html(
         reader, "thingsToConsider", "ThingsToConsider", longest=longest
     )
+    # The one HTML field without a [MaxLength]: the Recruit API holds it to 4000. Longer
+    # text is only that, unchecked as HTML (the real service checks its HTML first; an
+    # HTML parser on a megabyte of "<ul>" takes minutes).
     employer = _annotated(reader, "employerDescription", "EmployerDescription", required=True)
-    if employer is not None:
+    if employer is not None and submitted_length(employer) > longest:
+        problems.add("EmployerDescription", m.EMPLOYER_DESCRIPTION_TOO_LONG)
+    elif employer is not None:
         checked = check_field(employer, *_html_labels("EmployerDescription"))
-        if checked.outer:
-            problems.add("EmployerDescription", str(checked.error))
-            return
-        if submitted_length(employer) > longest:
-            problems.add("EmployerDescription", m.EMPLOYER_DESCRIPTION_TOO_LONG)
         if checked.error is not None:
             problems.add("EmployerDescription", checked.error)
-        elif not problems.has("EmployerDescription"):
+        else:
             draft.employer_description = checked.html
 
 
@@ -852,7 +850,7 @@ def _read_question(reader: ObjectReader, draft: AdvertDraft, number: int, extern
         return
     if submitted_length(question) > limits.MAX_QUESTION_LENGTH:
         problems.add(key, m.max_length(key, limits.MAX_QUESTION_LENGTH))
-    if not _QUESTION.fullmatch(question):
+    if not is_question(question):
         problems.add(key, m.QUESTION_MARK_REQUIRED)
     if problems.has(key):
         return
@@ -862,6 +860,55 @@ def _read_question(reader: ObjectReader, draft: AdvertDraft, number: int, extern
         draft.additional_question_1 = question
     else:
         draft.additional_question_2 = question
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text`` matches the outer API's pattern for additional questions,
+    ``^\\w(.*)\\w\\?(\\s\\w(.*)\\w[\\.\\?])*$``: a word character, anything on one line, a
+    word character and "?", then any number of sentences, each a space, a word character,
+    anything on one line, a word character and "." or "?".
+
+    As a regular expression it backtracks exponentially (a hundred characters of "ab. "
+    take seconds), so it is decided here in linear time: ``follows[j]`` says whether
+    ``text[j:]`` is a run of those sentences, worked out from the end."""
+    length = len(text)
+    if length < 3 or not _is_word(text[0]):
+        return False
+    # The first newline at or after each index: "." does not match one.
+    newline = [length] * (length + 1)
+    for index in range(length - 1, -1, -1):
+        newline[index] = index if text[index] == "\n" else newline[index + 1]
+    follows = [False] * (length + 1)
+    follows[length] = True
+    # ends[e]: how many sentence ends at e or after (a sentence may end just before e
+    # when text[e-2] is a word character, text[e-1] "." or "?", and sentences follow e).
+    ends = [0] * (length + 2)
+    ends[length] = int(_sentence_end(text, length, follows))
+    for start in range(length - 1, -1, -1):
+        if start + 1 < length and _is_space(text[start]) and _is_word(text[start + 1]):
+            # A sentence from here ends at e, for e in [start + 4, its line's end + 1].
+            first, last = start + 4, min(newline[start + 2] + 1, length)
+            follows[start] = first <= last and ends[first] - ends[last + 1] > 0
+        ends[start] = ends[start + 1] + int(_sentence_end(text, start, follows))
+    for mark in range(2, length):
+        if mark - 1 > newline[1]:
+            break  # the question's own "(.*)" cannot cross a newline
+        if text[mark] == "?" and _is_word(text[mark - 1]) and follows[mark + 1]:
+            return True
+    return False
+
+
+def _sentence_end(text: str, end: int, follows: list[bool]) -> bool:
+    return end >= 2 and _is_word(text[end - 2]) and text[end - 1] in ".?" and follows[end]
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _is_space(char: str) -> bool:
+    # .NET's \s: Python's str.isspace() also counts the separators U+001C to U+001F.
+    return char.isspace() and char not in "\x1c\x1d\x1e\x1f"
 
 
 # -- helpers -------------------------------------------------------------------------------
