@@ -96,7 +96,7 @@ PROBLEM_DETAILS: dict[str, tuple[int, dict[str, Any]]] = {
     "not_found_said": (404, {**NOT_FOUND, "detail": "There is no standard with LARS code 1."}),
     "conflict_field": (400, {**VALIDATION, "errors": {"id": ["Used before"]}}),
     "conflict": (409, {**CONFLICT, "detail": "Already the newest"}),
-    "already_submitted": (400, {**VALIDATION, "errors": {"id": [m.ALREADY_SUBMITTED]}}),
+    "already_submitted": (400, {**VALIDATION, "errors": {"Id": [m.ALREADY_SUBMITTED]}}),
     "no_apprenticeship": (
         404,
         {**NOT_FOUND, "detail": "no such apprenticeship for this provider"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -9,14 +10,14 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from apprenticeships import jsontext
-from apprenticeships.catalog.products import DISPLAY_ADVERT
 from apprenticeships.dependencies import Session, State, Subscription
 from apprenticeships.errors import InvalidInput
 from apprenticeships.gateway import responses
 from apprenticeships.geo.service import Geocoder
 from apprenticeships.recruitment import messages as m
 from apprenticeships.recruitment import schemas
-from apprenticeships.recruitment.service import AlreadySubmitted, RecruitmentService
+from apprenticeships.recruitment.reader import JsonObject
+from apprenticeships.recruitment.service import RecruitmentService
 from apprenticeships.referencedata.lists import CANDIDATE_SKILLS, QUALIFICATION_TYPES
 from apprenticeships.referencedata.repository import ReferenceDataRepository
 from apprenticeships.referencedata.schemas import TrainingCourses
@@ -27,6 +28,27 @@ from apprenticeships.vacancies.service import VacancyService
 
 JSON = "application/json; charset=utf-8"
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+# The sandbox's canned "already submitted" answer, in the real sandbox's own shape.
+SANDBOX_ALREADY_SUBMITTED_BODY = {"errors": [m.ALREADY_SUBMITTED]}
+_CREATE_BAD_REQUEST: dict[str, Any] = {
+    "description": "The advert breaks rules: every problem at once, keyed and worded as the "
+    "real service keys and words it (C# property paths such as `Title`, "
+    '`Wage.WeeklyHours`, `""` for a rule across fields; `$.wage.weeklyHours` for a value '
+    "that cannot be read). A reused id gets `Id`: "
+    f'"{m.ALREADY_SUBMITTED}". The sandbox answers the id '
+    "00000000-0000-0000-0000-000000000000 with its own shape, once the advert is valid.",
+    "content": {
+        "application/problem+json": {},
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["errors"],
+                "properties": {"errors": {"type": "array", "items": {"type": "string"}}},
+            },
+            "example": SANDBOX_ALREADY_SUBMITTED_BODY,
+        },
+    },
+}
 # Fixed ids that give canned answers in the sandbox, so clients can test how they
 # handle a duplicate and a rate limit.
 SANDBOX_ALREADY_SUBMITTED = uuid.UUID("00000000-0000-0000-0000-000000000000")
@@ -67,17 +89,8 @@ def router() -> APIRouter:
         summary="Create an apprenticeship advert",
         operation_id="CreateVacancy",
         responses={
-            201: {
-                "description": "Created, waiting for review.",
-                "headers": {
-                    "Location": {
-                        "description": "Where the advert will be in the Display advert API "
-                        "once approved.",
-                        "schema": {"type": "string", "format": "uri"},
-                    }
-                },
-            },
-            400: PROBLEM,
+            201: {"description": "Created, waiting for review."},
+            400: _CREATE_BAD_REQUEST,
             403: PROBLEM,
             404: PROBLEM,
         },
@@ -88,28 +101,36 @@ def router() -> APIRouter:
     ) -> Response:
         """Creates an advert for a legal entity your key may act for. `id` is a GUID you
         choose: send the same advert again with the same id and it is not created twice
-        (you get 400 "Vacancy already submitted"). Every problem with the body comes back
-        in one 400 response, keyed by the JSON path of the field.
+        (once the advert is valid, you get 400 with "Vacancy already submitted" under
+        `Id`). Every problem with the body comes back in one 400 response, keyed as the
+        real service keys it (`Title`, `Wage.WeeklyHours`, `""` for a rule across fields).
+        Property names match in any case; numbers may be sent as strings, enums as their
+        names or numbers.
 
         The advert waits for review by the platform's reviewers (adverts from a provider
         that needs the employer's review wait for the employer first) and appears in the
         Display advert API once approved. In the sandbox the advert is checked the same
         way but not stored, and the reference is always 1000000001."""
         client_id = _client_id(id)
-        if caller.is_sandbox and client_id == SANDBOX_ALREADY_SUBMITTED:
-            raise AlreadySubmitted()
         if caller.is_sandbox and client_id == SANDBOX_TOO_MANY_REQUESTS:
             return responses.too_many_requests(SANDBOX_RETRY_AFTER)
+        raw = await request.body()
+        if not raw.strip():
+            raise InvalidInput.of("", m.BODY_EMPTY)
         try:
-            body = jsontext.parse(await request.body())
+            body = jsontext.parse(raw, JsonObject.of)
         except jsontext.InvalidJson:
             raise InvalidInput.of("$", m.BODY_NOT_JSON) from None
         service = RecruitmentService(state.sessions, state.component(Geocoder))
-        reference = await service.create_vacancy(caller, str(client_id), body, state.clock())
-        base = state.settings.public_url + ("/sandbox" if caller.is_sandbox else "")
-        location = f"{base}{DISPLAY_ADVERT.path}/vacancy/{reference}"
+        reference = await service.create_vacancy(
+            caller, str(client_id), body, state.clock(), source=raw
+        )
+        if caller.is_sandbox and client_id == SANDBOX_ALREADY_SUBMITTED:
+            # The real sandbox's canned answer, once the advert passed every check.
+            return _json(json.dumps(SANDBOX_ALREADY_SUBMITTED_BODY), 400)
         body_out = schemas.CreateVacancyResponse(vacancy_reference=str(reference))
-        return _json(body_out.model_dump_json(by_alias=True), 201, {"Location": location})
+        # No Location header: the real service sends none (compatibility.md R7).
+        return _json(body_out.model_dump_json(by_alias=True), 201)
 
     @api.get(
         "/accountlegalentities",

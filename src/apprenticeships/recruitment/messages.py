@@ -1,9 +1,24 @@
-"""What the Recruitment API says about each broken rule.
+"""What the Recruitment API says about each broken rule, in the real service's words.
 
-The wording is the real service's where it has a message for the rule (das-recruit-api
-``Validators/VacancyEntity``, das-apim-endpoints ``VacanciesManage``). Rules it words for
-its own web pages, or answers with a framework default, get a sentence of ours in the
-same style.
+The real service checks a new advert in stages and answers with the first stage that
+finds a problem (compatibility.md R1, R2):
+
+1. ASP.NET reads the body (System.Text.Json) and checks the data annotations of the
+   outer API's ``CreateVacancyRequest`` (das-apim-endpoints ``src/VacanciesManage``):
+   ``[Required]``, ``[MaxLength]``, ``[MinLength]``, ``[RegularExpression]``,
+   ``[AllowedValues]``, in .NET's own words, keyed by the C# property path.
+2. The outer API's HTML rule (``CreateVacancyRequestValidator``, ``HtmlValidatorService``).
+3. The outer API's own checks: the training provider, the legal entity, the course's last
+   start date, postcodes in England.
+4. The Recruit API's rules (das-recruit-api ``src/Recruit.Api/Validators/VacancyEntity``),
+   keyed by the paths of its own model and renamed for the client by the outer API
+   (``ProgrammeId`` -> ``standardLarsCode``, ``EmployerName`` -> ``alternativeEmployerName``,
+   ``EmployerLocationInformation`` -> ``recruitingNationallyDetails``).
+5. The Recruit API's check that the advert's id is new.
+
+We answer every problem at once, each in the words of the stage that would have reported
+it. Where the real service has no words for a rule of ours (a rule it lacks, or a value
+it answers with a 500), the sentence is ours, in the same style.
 """
 
 from __future__ import annotations
@@ -13,6 +28,8 @@ from decimal import Decimal
 
 from apprenticeships.recruitment import limits
 
+# -- the request as a whole -----------------------------------------------------------------
+
 ALREADY_SUBMITTED = "Unable to create Vacancy. Vacancy already submitted"
 UKPRN_NOT_VALID = "Training Provider UKPRN not valid"
 LEGAL_ENTITY_NOT_LINKED = (
@@ -20,10 +37,64 @@ LEGAL_ENTITY_NOT_LINKED = (
     "given this training provider permission to recruit."
 )
 ID_INVALID = "The vacancy id must be a GUID, for example 3fa85f64-5717-4562-b3fc-2c963f66afa6."
+# ASP.NET's words for an empty body (and ours for a JSON null, which it answers with a 500).
+BODY_EMPTY = "A non-empty request body is required."
 BODY_NOT_JSON = "The request body must be a JSON object."
 
-TITLE_REQUIRED = "Enter a title for this apprenticeship"
-TITLE_TOO_LONG = f"Title must not exceed {limits.MAX_TITLE_LENGTH} characters"
+
+# -- stage 1: reading the body and the data annotations (.NET's own words) ------------------
+
+
+def not_converted(dotnet_type: str, path: str, line: int, position: int) -> str:
+    """System.Text.Json's words for a value it cannot read as the property's type."""
+    return (
+        f"The JSON value could not be converted to {dotnet_type}. "
+        f"Path: {path} | LineNumber: {line} | BytePositionInLine: {position}."
+    )
+
+
+def required(property_name: str) -> str:
+    """``[Required]``: absent, null, empty or only white space."""
+    return f"The {property_name} field is required."
+
+
+def max_length(property_name: str, limit: int) -> str:
+    """``[MaxLength]``, for a string or a list."""
+    return f"The field {property_name} must be a string or array type with a maximum length of '{limit}'."
+
+
+def min_length(property_name: str, limit: int) -> str:
+    """``[MinLength]``, for a string or a list."""
+    return f"The field {property_name} must be a string or array type with a minimum length of '{limit}'."
+
+
+def not_allowed_value(property_name: str) -> str:
+    """``[AllowedValues]``."""
+    return (
+        f"The {property_name} field does not equal any of the values specified in "
+        "AllowedValuesAttribute."
+    )
+
+
+# ``[RegularExpression]`` on additionalQuestion1 and 2.
+QUESTION_MARK_REQUIRED = "Must include '?'"
+
+
+# -- stage 3: the outer API's checks --------------------------------------------------------
+
+POSTCODE_NOT_IN_ENGLAND = "Postcode must be in England"
+
+
+def standard_closed_for_starts(last: date) -> str:
+    return (
+        f"Start date must be on or before {last.day} {last:%B %Y} as this is the last day for "
+        "new starters for the training course you have selected. If you don't want to change "
+        "the start date, you can change the training course"
+    )
+
+
+# -- stage 4: the Recruit API's rules -------------------------------------------------------
+
 TITLE_INVALID = "Title contains some invalid characters"
 TITLE_NEEDS_APPRENTICE = "Enter a title which includes the word 'apprentice' or 'apprenticeship'"
 
@@ -34,65 +105,53 @@ CLOSING_DATE_TOO_SOON = (
     f"Closing date should be at least {limits.MIN_CLOSING_DAYS} days in the future."
 )
 START_DATE_REQUIRED = "Enter when you expect the apprenticeship to start"
+START_DATE_BEFORE_CLOSING = (
+    "Start date cannot be before the closing date. We advise using a date more than 14 days "
+    "from now."
+)
+# Under "": a rule across the two dates.
 START_DATE_NOT_AFTER_CLOSING = "The possible start date should be after the closing date"
 
-CONTRACTING_PARTIES_REQUIRED = (
-    "Enter the contracting parties: the account legal entity and the training provider"
-)
-LEGAL_ENTITY_REQUIRED = "You must select one organisation"
-UKPRN_REQUIRED = "You must enter a training provider"
-UKPRN_FORMAT = f"The UKPRN is {limits.UKPRN_DIGITS} digits"
-UKPRN_NOT_CALLER = "A training provider's key creates adverts for that provider only: leave out the UKPRN or give your own"
-
-STANDARD_REQUIRED = "Enter a valid training course"
-
-WAGE_REQUIRED = "Select how much you'd like to pay the apprentice"
 WAGE_TYPE_REQUIRED = "Select how much the apprentice will be paid"
 WEEKLY_HOURS_REQUIRED = (
-    "Enter how many hours the apprentice will work each week, including training"
+    "Enter how many hours the apprenticeship will work each week, including training"
 )
 WEEKLY_HOURS_TOO_FEW = f"The total hours a week must be at least {limits.MIN_WEEKLY_HOURS}"
 WEEKLY_HOURS_TOO_MANY = f"The total hours a week must not be more than {limits.MAX_WEEKLY_HOURS}"
-WEEKLY_HOURS_DECIMALS = "The total hours a week must have no more than 2 decimal places"
-WORKING_WEEK_REQUIRED = "Enter details about the working week"
+WORKING_WEEK_INVALID = "Working week details contains some invalid characters"
 DURATION_REQUIRED = "Enter how long the whole apprenticeship is, including work and training"
 DURATION_TOO_SHORT = f"Expected duration must be at least {limits.MIN_DURATION_MONTHS} months"
-FIXED_WAGE_REQUIRED = "Enter the yearly wage for a fixed wage"
-FIXED_WAGE_FORMAT = "The yearly wage must be an amount in pounds and pence, more than 0"
-FIXED_WAGE_NOT_ALLOWED = "A yearly wage can only be given with the FixedWage wage type"
+WAGE_INFORMATION_INVALID = "Information about pay contains some invalid characters"
 
-LOCATION_REQUIRED = "You must provide an employer location"
-LOCATION_ONE_ONLY = "Give only one of address, multipleAddresses and recruitingNationally"
 NATIONAL_DETAILS_REQUIRED = "Add more information about where the apprentice will work"
-MULTIPLE_ADDRESSES_COUNT = (
-    f"Select between {limits.MIN_ADDRESSES} and {limits.MAX_ADDRESSES} locations"
-)
-ADDRESS_LINE1_REQUIRED = "Enter the address where the apprentice will work"
-POSTCODE_REQUIRED = "Enter the postcode"
 POSTCODE_INVALID = "'Postcode' is not in a valid format"
-POSTCODE_NOT_IN_ENGLAND = "Postcode must be in England"
-POSTCODE_NOT_FOUND = "We could not find where this postcode is"
 
-SHORT_DESCRIPTION_REQUIRED = "Enter a short description of the apprenticeship"
 SHORT_DESCRIPTION_TOO_SHORT = (
     "Summary of the apprenticeship must be at least "
     f"{limits.MIN_SHORT_DESCRIPTION_LENGTH} characters"
 )
-DESCRIPTION_REQUIRED = "Enter what the apprentice will do at work"
-OUTCOME_REQUIRED = "Enter the expected career progression after this apprenticeship"
-TRAINING_REQUIRED = "Enter the apprentice’s training plan"
-EMPLOYER_DESCRIPTION_REQUIRED = "Enter details about the employer"
+EMPLOYER_DESCRIPTION_TOO_LONG = (
+    f"Information about the employer must not exceed {limits.MAX_DESCRIPTION_LENGTH} characters"
+)
 
 TRADING_NAME_REQUIRED = "Enter the trading name"
+TRADING_NAME_INVALID = "The trading name contains some invalid characters"
 ANONYMOUS_DESCRIPTION_REQUIRED = "Enter a brief description of what the employer does"
-ANONYMOUS_REASON_REQUIRED = "Enter why you want your advert to be anonymous"
-WEBSITE_TOO_LONG = f"Website address must not exceed {limits.MAX_WEBSITE_LENGTH} characters"
-WEBSITE_INVALID = "Website address must be a valid link"
-DISABILITY_REQUIRED = "Select whether the employer is a Disability Confident employer"
+ANONYMOUS_DESCRIPTION_INVALID = "The description contains some invalid characters"
+ANONYMOUS_REASON_TOO_LONG = (
+    f"The reason must not be more than {limits.MAX_ANONYMOUS_REASON_LENGTH} characters"
+)
+ANONYMOUS_REASON_INVALID = "The reason contains some invalid characters"
 
-SUBMITTER_REQUIRED = "Enter the contact details of the person submitting the advert"
-SUBMITTER_NAME_REQUIRED = "Enter the contact name"
-SUBMITTER_EMAIL_REQUIRED = "Enter the email address"
+# The Recruit API words the employer's website like the application link.
+WEBSITE_TOO_LONG = (
+    f"Application website link must not exceed {limits.MAX_WEBSITE_LENGTH} characters"
+)
+LINK_INVALID = "Application website link must be a valid link"
+WEBSITE_NOT_ABSOLUTE = "Enter a valid website address"
+
+CONTACT_NAME_TOO_LONG = f"Contact name must not exceed {limits.MAX_CONTACT_NAME_LENGTH} characters"
+CONTACT_NAME_INVALID = "Contact name contains some invalid characters"
 EMAIL_TOO_LONG = f"Email address must not exceed {limits.MAX_EMAIL_LENGTH} characters"
 EMAIL_INVALID_CHARACTERS = "Email address contains some invalid characters"
 EMAIL_INVALID = "Email address must be in a valid format"
@@ -102,23 +161,21 @@ PHONE_INVALID = "Contact number contains some invalid characters"
 
 SKILLS_REQUIRED = "Select the skills and personal qualities you'd like the applicant to have"
 SKILL_EMPTY = "You must include a skill or quality"
+SKILL_INVALID = "Skill contains some invalid characters"
 SKILL_TOO_LONG = f"Skill or quality must not exceed {limits.MAX_SKILL_LENGTH} characters"
 QUALIFICATION_TYPE_REQUIRED = "Select a qualification"
 QUALIFICATION_TYPE_INVALID = "Invalid qualification type"
-QUALIFICATION_LEVEL_RANGE = (
-    "The qualification level must be between "
-    f"{limits.MIN_QUALIFICATION_LEVEL} and {limits.MAX_QUALIFICATION_LEVEL}"
-)
 QUALIFICATION_LEVEL_REQUIRED = "Select the BTEC level"
 QUALIFICATION_SUBJECT_REQUIRED = "Enter the subject"
 QUALIFICATION_SUBJECT_TOO_LONG = (
     f"The qualification must not exceed {limits.MAX_SUBJECT_LENGTH} characters"
 )
+QUALIFICATION_SUBJECT_INVALID = "Subject contains some invalid characters"
 QUALIFICATION_GRADE_REQUIRED = "Enter the grade"
 QUALIFICATION_GRADE_TOO_LONG = (
     f"The grade should be no longer than {limits.MAX_GRADE_LENGTH} characters"
 )
-QUALIFICATION_WEIGHTING_REQUIRED = "Select if this qualification is essential or desirable"
+QUALIFICATION_GRADE_INVALID = "Grade contains some invalid characters"
 OTHER_QUALIFICATION_REQUIRED = "Enter the name of the qualification"
 
 APPLICATION_METHOD_REQUIRED = "Select a website for applications"
@@ -126,43 +183,32 @@ APPLICATION_URL_REQUIRED = "Enter the application website link"
 APPLICATION_URL_TOO_LONG = (
     f"Application website link must not exceed {limits.MAX_APPLICATION_URL_LENGTH} characters"
 )
-APPLICATION_URL_INVALID = "Application website link must be a valid link"
 APPLICATION_URL_NOT_ALLOWED = "Application website link must be empty when apply through Find an apprenticeship service option is specified"
 APPLICATION_INSTRUCTIONS_NOT_ALLOWED = "Application process must be empty when apply through Find an apprenticeship service option is specified"
-QUESTION_NOT_ALLOWED = (
-    "Additional questions can only be asked when applicants apply through Find an apprenticeship"
+APPLICATION_INSTRUCTIONS_TOO_LONG = (
+    f"How to apply must not exceed {limits.MAX_APPLICATION_INSTRUCTIONS_LENGTH} characters"
 )
+APPLICATION_INSTRUCTIONS_INVALID = "How to apply contains some invalid characters"
 
 
-def or_less(label: str, limit: int) -> str:
-    return f"{label} must be {limit} characters or less"
+def employer_name_required(provider: bool) -> str:
+    """The Recruit API asks employers about their "advert" and providers about their
+    "vacancy"."""
+    return f"Select the employer name you want on your {'vacancy' if provider else 'advert'}"
 
 
-def too_long(label: str, limit: int) -> str:
-    return f"{label} must not exceed {limit} characters"
+def anonymous_reason_required(provider: bool) -> str:
+    return f"Enter why you want your {'vacancy' if provider else 'advert'} to be anonymous"
 
 
-def not_more_than(label: str, limit: int) -> str:
-    return f"{label} must not be more than {limit} characters"
+def address_line_invalid(number: int) -> str:
+    # The Recruit API's line 3 says "contains some characters": a slip, not a rule.
+    return f"Address line {number} contains some invalid characters"
 
 
-def invalid_characters(label: str) -> str:
-    return f"{label} contains some invalid characters"
-
-
-def question_too_long(number: int) -> str:
-    return f"Question {number} must not exceed {limits.MAX_QUESTION_LENGTH} characters."
-
-
-def question_mark_required(number: int) -> str:
-    return f"Question {number} must include a question mark (‘?’)."
-
-
-def standard_closed_for_starts(last: date) -> str:
+def address_line_too_long(number: int) -> str:
     return (
-        f"Start date must be on or before {last.day} {last:%B %Y} as this is the last day for "
-        "new starters for the training course you have selected. If you don't want to change "
-        "the start date, you can change the training course"
+        f"Address line {number} must not be more than {limits.MAX_ADDRESS_LINE_LENGTH} characters"
     )
 
 
@@ -177,3 +223,30 @@ def duration_too_short_for_hours(months: int) -> str:
         f"Duration of apprenticeship must be {months} months based on the number of hours per "
         "week entered"
     )
+
+
+# -- rules of ours, where the real service has none (or answers with a 500) -----------------
+
+UKPRN_REQUIRED = "You must enter a training provider"
+UKPRN_FORMAT = f"The UKPRN is {limits.UKPRN_DIGITS} digits"
+UKPRN_NOT_CALLER = "A training provider's key creates adverts for that provider only: leave out the UKPRN or give your own"
+STANDARD_INVALID = "Enter a valid training course"
+DISABILITY_REQUIRED = "Select whether the employer is a Disability Confident employer"
+WEEKLY_HOURS_DECIMALS = "The total hours a week must have no more than 2 decimal places"
+FIXED_WAGE_REQUIRED = "Enter the yearly wage for a fixed wage"
+FIXED_WAGE_FORMAT = "The yearly wage must be an amount in pounds and pence, more than 0"
+FIXED_WAGE_NOT_ALLOWED = "A yearly wage can only be given with the FixedWage wage type"
+LOCATION_REQUIRED = "You must provide an employer location"
+LOCATION_ONE_ONLY = "Give only one of address, multipleAddresses and recruitingNationally"
+ADDRESS_REQUIRED = "Enter the address where the apprentice will work"
+POSTCODE_NOT_FOUND = "We could not find where this postcode is"
+NATIONAL_DETAILS_INVALID = (
+    "Information about where the apprentice will work contains some invalid characters"
+)
+QUALIFICATION_REQUIRED = "Add the qualification's details"
+OTHER_QUALIFICATION_TOO_LONG = (
+    f"The qualification name must not exceed {limits.MAX_QUALIFICATION_NAME_LENGTH} characters"
+)
+QUESTION_NOT_ALLOWED = (
+    "Additional questions can only be asked when applicants apply through Find an apprenticeship"
+)

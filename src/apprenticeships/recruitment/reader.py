@@ -1,270 +1,424 @@
-"""Reading a client's JSON object field by field, collecting every problem on the way.
+"""Reading a client's JSON advert as the real service's ASP.NET reads it.
 
-ASP.NET (the real service) reads request bodies with the web defaults of System.Text.Json:
-property names in any case, numbers also accepted as strings, enum names in any case. A
-type error there stops at the first bad property; here each one is reported under its
-JSON path and reading carries on, so a client sees every problem in one response.
-Error paths use the client's own spelling of each property ("as the client sent them").
+The real service binds the body with System.Text.Json and ASP.NET's web defaults plus a
+``JsonStringEnumConverter`` (das-apim-endpoints ``VacanciesManage`` ``Startup``):
+
+- property names match in any case; of two spellings of one property the last wins;
+- numbers may also come as strings holding a number (``AllowReadingFromString``);
+- enums are their names, in any case, or their integer values (as numbers or strings);
+- ``null`` is "absent" for strings, objects and lists, but cannot be read as a number,
+  a boolean, a date or an enum (non-nullable .NET types);
+- anything it cannot read is answered under the value's JSON path (``$.wage.weeklyHours``)
+  in System.Text.Json's words, with where the value is in the body.
+
+System.Text.Json stops at the first value it cannot read; here each one is reported and
+reading carries on, so that a client sees every problem in one response (R2).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
-from typing import Any, TypeVar
+from enum import Enum
+from typing import Any, Generic, TypeVar
 
-E = TypeVar("E", bound=StrEnum)
+from apprenticeships.recruitment import messages as m
 
-INT32_MAX = 2**31 - 1
-# ISO 8601 as System.Text.Json reads it: a date, optionally a time, optionally an offset.
+E = TypeVar("E", bound=Enum)
+T = TypeVar("T")
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+# The largest .NET decimal: 2^96 - 1.
+DECIMAL_MAX = Decimal(2**96 - 1)
+# ISO 8601 as System.Text.Json reads a DateTime: a date, optionally a time (seconds and a
+# fraction optional), optionally "Z" or an offset.
 _DATE_TIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?(Z|[+-]\d{2}:\d{2})?)?"
+    r"(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,16}))?)?(Z|[+-]\d{2}:\d{2})?)?"
 )
-_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
 _INTEGER = re.compile(r"-?\d+")
+_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+ROOT = "$"
+
+
+class JsonObject(dict[str, Any]):
+    """A JSON object that also keeps its properties in the order sent, repeats included:
+    ``jsontext.parse(raw, JsonObject.of)``. A dict keeps a repeated name at its first
+    place, which would make "Title" then "title" then "TITLE" read as the second one."""
+
+    pairs: list[tuple[str, Any]]
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, Any]]) -> JsonObject:
+        made = cls(pairs)
+        made.pairs = pairs
+        return made
 
 
 @dataclass
 class Problems:
-    """Errors by JSON path, in the order found; the body of a validation problem."""
+    """Errors by key, in the order found; the ``errors`` of a validation problem."""
 
     errors: dict[str, list[str]] = field(default_factory=dict)
 
-    def add(self, path: str, message: str) -> None:
-        messages = self.errors.setdefault(path, [])
+    def add(self, key: str, message: str) -> None:
+        messages = self.errors.setdefault(key, [])
         if message not in messages:
             messages.append(message)
 
     def __bool__(self) -> bool:
         return bool(self.errors)
 
-    def add_if_clear(self, path: str, message: str) -> None:
-        """Record ``message`` unless ``path`` already has a problem: a required value
-        that was sent with the wrong type is reported as that, not as missing."""
-        if path not in self.errors:
-            self.add(path, message)
-
-    def has(self, path: str) -> bool:
-        return path in self.errors
-
-    def has_within(self, path: str) -> bool:
-        """Whether ``path`` or anything inside it (``skills[0]``) has a problem."""
-        return any(key == path or key.startswith((f"{path}.", f"{path}[")) for key in self.errors)
+    def has(self, key: str) -> bool:
+        return key in self.errors
 
 
 @dataclass(frozen=True, slots=True)
-class Value:
-    """A property as the client sent it: its value (None when absent or null) and path."""
+class Read(Generic[T]):
+    """One property as read: its value (None when absent, null or unreadable) and whether
+    it was sent in a form that could not be read (already reported)."""
 
-    raw: Any
-    path: str
+    value: T | None = None
+    unreadable: bool = False
 
     @property
-    def missing(self) -> bool:
-        return self.raw is None
+    def absent(self) -> bool:
+        """Not sent, or sent as null where null means "not sent"."""
+        return self.value is None and not self.unreadable
+
+
+ABSENT: Read[Any] = Read()
+UNREADABLE: Read[Any] = Read(unreadable=True)
+
+
+class Positions:
+    """Where each value of the body is, as System.Text.Json reports it: the line (from
+    0) and the byte in that line just after the value's first token. Found on first use:
+    only a body with a value that cannot be read needs them."""
+
+    def __init__(self, source: bytes | str | None, value: Any) -> None:
+        self._source = source
+        self._value = value
+        self._found: dict[str, tuple[int, int]] | None = None
+
+    def of(self, path: str) -> tuple[int, int]:
+        if self._found is None:
+            self._found = _scan(self._text())
+        return self._found.get(path, (0, 0))
+
+    def _text(self) -> str:
+        if isinstance(self._source, str):
+            return self._source
+        if isinstance(self._source, bytes):
+            try:
+                return self._source.decode(json.detect_encoding(self._source)).lstrip("\ufeff")
+            except (UnicodeDecodeError, LookupError):
+                pass
+        # No body to point into (a caller passing a parsed value): its compact form.
+        return json.dumps(self._value, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 class ObjectReader:
-    """Case-insensitive access to one JSON object's properties."""
+    """One JSON object's properties, matched in any case."""
 
-    def __init__(self, data: dict[str, Any], path: str, problems: Problems) -> None:
+    def __init__(
+        self, data: dict[str, Any], path: str, problems: Problems, positions: Positions
+    ) -> None:
         self.path = path
         self.problems = problems
+        self.positions = positions
         self._by_name: dict[str, tuple[str, Any]] = {}
-        for name, value in data.items():
-            # Like System.Text.Json, the last of two spellings of one property wins.
+        # Like System.Text.Json, the last of two spellings of one property wins.
+        pairs = data.pairs if isinstance(data, JsonObject) else data.items()
+        for name, value in pairs:
             self._by_name[name.casefold()] = (name, value)
 
-    def child_path(self, name: str) -> str:
-        return f"{self.path}.{name}" if self.path else name
-
-    def get(self, name: str) -> Value:
+    def _get(self, name: str) -> tuple[Any, str]:
+        """The raw value (None when absent) and its JSON path as the client spelt it."""
         found = self._by_name.get(name.casefold())
         if found is None:
-            return Value(None, self.child_path(name))
-        return Value(found[1], self.child_path(found[0]))
+            return None, f"{self.path}.{name}"
+        return found[1], f"{self.path}.{found[0]}"
 
-    # -- typed reads: each returns None (and records why) when the value is unusable ------
+    def unreadable(self, path: str, dotnet_type: str) -> Read[Any]:
+        line, position = self.positions.of(path)
+        self.problems.add(path, m.not_converted(dotnet_type, path, line, position))
+        return UNREADABLE
 
-    def string(self, name: str, required: str | None = None) -> tuple[str | None, str]:
-        value = self.get(name)
-        if value.missing:
-            if required:
-                self.problems.add(value.path, required)
-            return None, value.path
-        if not isinstance(value.raw, str):
-            self.problems.add(value.path, f"{_label(value.path)} must be a string.")
-            return None, value.path
-        if required and not value.raw.strip():
-            self.problems.add(value.path, required)
-            return None, value.path
-        if not value.raw.strip():
-            return None, value.path
-        return value.raw, value.path
+    # -- typed reads ------------------------------------------------------------------------
 
-    def integer(self, name: str, required: str | None = None) -> tuple[int | None, str]:
-        value = self.get(name)
-        if value.missing:
-            if required:
-                self.problems.add(value.path, required)
-            return None, value.path
-        number = as_integer(value.raw)
+    def string(self, name: str) -> Read[str]:
+        raw, path = self._get(name)
+        if raw is None:
+            return ABSENT
+        if not isinstance(raw, str):
+            return self.unreadable(path, "System.String")
+        return Read(raw)
+
+    def string_or_integer(self, name: str) -> Read[str]:
+        """A string, or a JSON integer read as its digits (compatibility.md R3)."""
+        raw, _ = self._get(name)
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return Read(str(raw))
+        return self.string(name)
+
+    def integer(self, name: str, *, nullable: bool = False) -> Read[int]:
+        raw, path = self._get(name)
+        if raw is None and nullable:
+            return ABSENT
+        if raw is None and name.casefold() not in self._by_name:
+            return ABSENT
+        number = as_integer(raw)
         if number is None:
-            self.problems.add(value.path, f"{_label(value.path)} must be a whole number.")
-        return number, value.path
+            kind = "System.Nullable`1[System.Int32]" if nullable else "System.Int32"
+            return self.unreadable(path, kind)
+        return Read(number)
 
-    def decimal(self, name: str, required: str | None = None) -> tuple[Decimal | None, str]:
-        value = self.get(name)
-        if value.missing:
-            if required:
-                self.problems.add(value.path, required)
-            return None, value.path
-        number = as_decimal(value.raw)
+    def decimal(self, name: str, *, nullable: bool = False) -> Read[Decimal]:
+        raw, path = self._get(name)
+        if raw is None and nullable:
+            return ABSENT
+        if raw is None and name.casefold() not in self._by_name:
+            return ABSENT
+        number = as_decimal(raw)
         if number is None:
-            self.problems.add(value.path, f"{_label(value.path)} must be a number.")
-        return number, value.path
+            kind = "System.Nullable`1[System.Decimal]" if nullable else "System.Decimal"
+            return self.unreadable(path, kind)
+        return Read(number)
 
-    def boolean(self, name: str, required: str | None = None) -> tuple[bool | None, str]:
-        value = self.get(name)
-        if value.missing:
-            if required:
-                self.problems.add(value.path, required)
-            return None, value.path
-        if not isinstance(value.raw, bool):
-            self.problems.add(value.path, f"{_label(value.path)} must be true or false.")
-            return None, value.path
-        return value.raw, value.path
+    def boolean(self, name: str) -> Read[bool]:
+        raw, path = self._get(name)
+        if raw is None and name.casefold() not in self._by_name:
+            return ABSENT
+        if not isinstance(raw, bool):
+            return self.unreadable(path, "System.Boolean")
+        return Read(raw)
 
-    def date(self, name: str, required: str | None = None) -> tuple[date | None, str]:
-        value = self.get(name)
-        if value.missing:
-            if required:
-                self.problems.add(value.path, required)
-            return None, value.path
-        day = as_utc_date(value.raw)
-        if day is None:
-            self.problems.add(
-                value.path,
-                f"{_label(value.path)} must be a date and time in ISO 8601 format, "
-                "for example 2027-03-31T00:00:00Z.",
-            )
-        return day, value.path
+    def moment(self, name: str) -> Read[datetime]:
+        """A DateTime, as a naive UTC datetime (no offset means UTC)."""
+        raw, path = self._get(name)
+        if raw is None and name.casefold() not in self._by_name:
+            return ABSENT
+        moment = as_utc_datetime(raw)
+        if moment is None:
+            return self.unreadable(path, "System.DateTime")
+        return Read(moment)
 
-    def enum(
-        self,
-        name: str,
-        allowed: type[E],
-        required: str | None = None,
-        *,
-        invalid: str | None = None,
-    ) -> tuple[E | None, str]:
-        value = self.get(name)
-        if value.missing:
-            if required:
-                self.problems.add(value.path, required)
-            return None, value.path
-        if isinstance(value.raw, str):
-            for option in allowed:
-                if option.casefold() == value.raw.strip().casefold():
-                    return option, value.path
-        self.problems.add(
-            value.path, invalid or f"{_label(value.path)} must be one of: {', '.join(allowed)}."
-        )
-        return None, value.path
+    def enum(self, name: str, allowed: type[E], numbers: dict[int, E], dotnet_type: str) -> Read[E]:
+        """A .NET enum: a name in any case, or its integer value as a number or a string.
+        ``numbers`` is the real enum's numbering."""
+        raw, path = self._get(name)
+        if raw is None and name.casefold() not in self._by_name:
+            return ABSENT
+        found = as_enum(raw, allowed, numbers)
+        if found is None:
+            return self.unreadable(path, dotnet_type)
+        return Read(found)
 
-    def object(self, name: str, required: str | None = None) -> ObjectReader | None:
-        value = self.get(name)
-        if value.missing:
-            if required:
-                self.problems.add(value.path, required)
-            return None
-        if not isinstance(value.raw, dict):
-            self.problems.add(value.path, f"{_label(value.path)} must be a JSON object.")
-            return None
-        return ObjectReader(value.raw, value.path, self.problems)
+    def object(self, name: str, dotnet_type: str) -> Read[ObjectReader]:
+        raw, path = self._get(name)
+        if raw is None:
+            return ABSENT
+        if not isinstance(raw, dict):
+            return self.unreadable(path, dotnet_type)
+        return Read(ObjectReader(raw, path, self.problems, self.positions))
 
-    def array(self, name: str) -> tuple[list[Any] | None, str]:
-        value = self.get(name)
-        if value.missing:
-            return None, value.path
-        if not isinstance(value.raw, list):
-            self.problems.add(value.path, f"{_label(value.path)} must be a JSON array.")
-            return None, value.path
-        return value.raw, value.path
+    def array(self, name: str, dotnet_type: str) -> Read[list[Any]]:
+        raw, path = self._get(name)
+        if raw is None:
+            return ABSENT
+        if not isinstance(raw, list):
+            return self.unreadable(path, dotnet_type)
+        return Read(raw)
 
-    def objects(self, name: str) -> Iterator[tuple[int, ObjectReader | None]]:
-        """Each item of an array of objects; None for an item that is not an object."""
-        items, path = self.array(name)
-        for position, item in enumerate(items or []):
-            item_path = f"{path}[{position}]"
-            if isinstance(item, dict):
-                yield position, ObjectReader(item, item_path, self.problems)
+    def item_path(self, name: str, index: int) -> str:
+        return f"{self._get(name)[1]}[{index}]"
+
+    def objects(
+        self, name: str, items: list[Any], dotnet_type: str
+    ) -> Iterator[tuple[int, Read[ObjectReader]]]:
+        """Each item of a list of objects: an object, None for a null, or unreadable."""
+        for index, item in enumerate(items):
+            path = self.item_path(name, index)
+            if item is None:
+                yield index, ABSENT
+            elif isinstance(item, dict):
+                yield index, Read(ObjectReader(item, path, self.problems, self.positions))
             else:
-                self.problems.add(item_path, f"{_label(item_path)} must be a JSON object.")
-                yield position, None
+                yield index, self.unreadable(path, dotnet_type)
+
+    def strings(self, name: str, items: list[Any]) -> Iterator[tuple[int, Read[str]]]:
+        """Each item of a list of strings: a string, None for a null, or unreadable."""
+        for index, item in enumerate(items):
+            if item is None:
+                yield index, ABSENT
+            elif isinstance(item, str):
+                yield index, Read(item)
+            else:
+                yield index, self.unreadable(self.item_path(name, index), "System.String")
+
+
+def root_reader(
+    body: dict[str, Any], problems: Problems, source: bytes | str | None
+) -> ObjectReader:
+    return ObjectReader(body, ROOT, problems, Positions(source, body))
+
+
+# -- values ---------------------------------------------------------------------------------
 
 
 def as_integer(raw: Any) -> int | None:
-    """An Int32 from a JSON number without a fraction, or from a string holding one."""
+    """An Int32 from a JSON integer, or from a string holding one. A number with a
+    fraction or an exponent is not an Int32 to System.Text.Json, even 2.0."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
         number = raw
-    elif isinstance(raw, float) and raw.is_integer():
+    elif isinstance(raw, str) and _INTEGER.fullmatch(raw):
         number = int(raw)
-    elif isinstance(raw, str) and _INTEGER.fullmatch(raw.strip()):
-        number = int(raw.strip())
     else:
         return None
-    return number if -INT32_MAX - 1 <= number <= INT32_MAX else None
+    return number if INT32_MIN <= number <= INT32_MAX else None
 
 
 def as_decimal(raw: Any) -> Decimal | None:
+    """A .NET decimal from a JSON number, or from a string holding one."""
     if isinstance(raw, bool):
         return None
-    if isinstance(raw, int | float):
+    if isinstance(raw, int):
+        number = Decimal(raw)
+    elif isinstance(raw, float):
         text = repr(raw)
-    elif isinstance(raw, str):
-        text = raw.strip()
+        if not _DECIMAL.fullmatch(text):  # inf, nan (1e400 reads as inf)
+            return None
+        number = Decimal(text)
+    elif isinstance(raw, str) and _DECIMAL.fullmatch(raw):
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+            return None
     else:
         return None
-    if isinstance(raw, float) and not _DECIMAL.fullmatch(text):
-        # 1e30, inf: floats that are not plain decimals are out of any wage's range.
+    if not number.is_finite() or abs(number) > DECIMAL_MAX:
         return None
-    if isinstance(raw, str) and not _DECIMAL.fullmatch(text):
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-        return None
-    # System.Text.Json's decimal holds 28-29 significant digits.
-    return number if abs(number) < Decimal(10) ** 15 else None
+    return number
 
 
-def as_utc_date(raw: Any) -> date | None:
-    """The UTC calendar day of an ISO 8601 date or date-time (no offset means UTC)."""
+def as_enum(raw: Any, allowed: type[E], numbers: dict[int, E]) -> E | None:
+    """A name in any case (surrounding spaces ignored, as .NET's Enum.Parse does), or a
+    defined integer value as a number or a string of digits."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return numbers.get(raw)
     if not isinstance(raw, str):
         return None
-    match = _DATE_TIME.fullmatch(raw.strip())
+    text = raw.strip()
+    if _INTEGER.fullmatch(text):
+        return numbers.get(int(text))
+    for option in allowed:
+        if str(option.value).casefold() == text.casefold():
+            return option
+    return None
+
+
+def as_utc_datetime(raw: Any) -> datetime | None:
+    """The moment an ISO 8601 date or date-time names, as a naive UTC datetime."""
+    if not isinstance(raw, str):
+        return None
+    match = _DATE_TIME.fullmatch(raw)
     if match is None:
         return None
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     try:
         moment = datetime.fromisoformat(
             f"{year}-{month}-{day}T{hour or '00'}:{minute or '00'}:{second or '00'}"
-            + (f".{(fraction or '0')[:6].ljust(6, '0')}")
+            + f".{(fraction or '0')[:6].ljust(6, '0')}"
             + ("+00:00" if offset in (None, "Z") else offset)
         )
-        return moment.astimezone(UTC).date()
+        return moment.astimezone(UTC).replace(tzinfo=None)
     except (ValueError, OverflowError):  # 2027-02-30, or 0001-01-01T00:00+01:00
         return None
 
 
-def _label(path: str) -> str:
-    """'wage.weeklyHours' -> "'wage.weeklyHours'" for messages about the JSON itself."""
-    return f"'{path}'"
+# -- where values are -----------------------------------------------------------------------
+
+_WHITESPACE = " \t\n\r"
+_LITERAL_END = re.compile(r"[^\s,\]\}]*")
+
+
+def _scan(text: str) -> dict[str, tuple[int, int]]:
+    """Each value's path (``$.wage.weeklyHours``, ``$.skills[0]``, client spelling) and
+    the line and byte-in-line just after its first token. ``text`` is JSON that already
+    parsed; nesting is followed with a stack, so depth costs no recursion."""
+    found: dict[str, tuple[int, int]] = {}
+    line = 0
+    line_start = 0  # index in text where the current line starts
+    index = 0
+    # Open containers: (path, next array index or -1 for objects, pending key path)
+    stack: list[list[Any]] = []
+    pending = ROOT  # the path of the next value
+
+    def byte_in_line(end: int) -> int:
+        return len(text[line_start:end].encode("utf-8", "surrogatepass"))
+
+    def skip_whitespace(position: int) -> int:
+        nonlocal line, line_start
+        while position < len(text) and text[position] in _WHITESPACE:
+            if text[position] == "\n":
+                line += 1
+                line_start = position + 1
+            position += 1
+        return position
+
+    def string_end(position: int) -> int:
+        """The index after the string starting at ``position`` (a quote)."""
+        position += 1
+        while text[position] != '"':
+            position += 2 if text[position] == "\\" else 1
+        return position + 1
+
+    def next_value_path() -> str:
+        if stack and stack[-1][1] >= 0:
+            path = f"{stack[-1][0]}[{stack[-1][1]}]"
+            stack[-1][1] += 1
+            return path
+        if stack:
+            stack[-1][2] = True  # after this value, the object's next string is a name
+        return pending
+
+    index = skip_whitespace(index)
+    while index < len(text):
+        char = text[index]
+        if char in ",:":
+            index = skip_whitespace(index + 1)
+            continue
+        if char in "}]":
+            stack.pop()
+            index = skip_whitespace(index + 1)
+            continue
+        if char == '"' and stack and stack[-1][1] < 0 and stack[-1][2]:
+            # A property name: the value that follows is at this path.
+            end = string_end(index)
+            name = json.loads(text[index:end])
+            pending = f"{stack[-1][0]}.{name}"
+            stack[-1][2] = False
+            index = skip_whitespace(end)
+            continue
+        path = next_value_path()
+        if char in "{[":
+            found[path] = (line, byte_in_line(index + 1))
+            stack.append([path, -1 if char == "{" else 0, char == "{"])
+            index = skip_whitespace(index + 1)
+            continue
+        literal = _LITERAL_END.match(text, index)
+        assert literal is not None  # the pattern matches the empty string
+        end = string_end(index) if char == '"' else literal.end()
+        found[path] = (line, byte_in_line(end))
+        index = skip_whitespace(end)
+    return found

@@ -1,15 +1,19 @@
 """Recruitment API shapes and vocabularies. The request models document the body in
 OpenAPI; the body itself is read by ``validation.read_advert`` so that every problem is
-reported at once. Both take their limits from ``limits``."""
+reported at once. Both take their limits from ``limits``.
+
+The vocabularies are the real service's enums (das-apim-endpoints ``VacanciesManage``
+``CreateVacancyRequest``): a client may send a value's name, in any case, or its number
+in the real enum (compatibility.md R4); ``*_NUMBERS`` are those numbers."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
-from typing import Annotated
+from enum import Enum, StrEnum
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
 from apprenticeships.recruitment import limits
@@ -49,6 +53,48 @@ class ApplicationMethod(StrEnum):
     THROUGH_EXTERNAL_APPLICATION_SITE = "ThroughExternalApplicationSite"
 
 
+E = TypeVar("E", bound=Enum)
+
+
+def _numbered(values: type[E]) -> dict[int, E]:
+    """The real enum's numbering: its members are numbered 0, 1, ... in this order."""
+    return dict(enumerate(values))
+
+
+WAGE_TYPE_NUMBERS = _numbered(WageType)
+DURATION_UNIT_NUMBERS = _numbered(DurationUnit)
+EMPLOYER_NAME_OPTION_NUMBERS = _numbered(EmployerNameOption)
+DISABILITY_CONFIDENT_NUMBERS = _numbered(DisabilityConfident)
+WEIGHTING_NUMBERS = _numbered(Weighting)
+APPLICATION_METHOD_NUMBERS = _numbered(ApplicationMethod)
+
+
+def _name_or_number(numbers: dict[int, Any]) -> WithJsonSchema:
+    """The published schema of an enum property: a name or its number."""
+    listed = ", ".join(f"{value.value} ({number})" for number, value in numbers.items())
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "enum": [value.value for value in numbers.values()]},
+                {"type": "integer", "enum": list(numbers)},
+            ],
+            "description": f"A name (in any case) or its number: {listed}.",
+        }
+    )
+
+
+WageTypeValue = Annotated[WageType, _name_or_number(WAGE_TYPE_NUMBERS)]
+DurationUnitValue = Annotated[DurationUnit, _name_or_number(DURATION_UNIT_NUMBERS)]
+EmployerNameOptionValue = Annotated[
+    EmployerNameOption, _name_or_number(EMPLOYER_NAME_OPTION_NUMBERS)
+]
+DisabilityConfidentValue = Annotated[
+    DisabilityConfident, _name_or_number(DISABILITY_CONFIDENT_NUMBERS)
+]
+WeightingValue = Annotated[Weighting, _name_or_number(WEIGHTING_NUMBERS)]
+ApplicationMethodValue = Annotated[ApplicationMethod, _name_or_number(APPLICATION_METHOD_NUMBERS)]
+
+
 class ApiModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
@@ -71,7 +117,7 @@ class ContractingParties(ApiModel):
 
 
 class CreateWage(ApiModel):
-    wage_type: WageType
+    wage_type: WageTypeValue
     fixed_wage_yearly_amount: Decimal | None = Field(
         default=None,
         gt=0,
@@ -94,7 +140,7 @@ class CreateWage(ApiModel):
         f"{limits.FULL_TIME_HOURS} hours a week at least ceil({limits.FULL_TIME_HOURS} / "
         f"weeklyHours × {limits.MIN_DURATION_MONTHS}) months.",
     )
-    duration_unit: DurationUnit
+    duration_unit: DurationUnitValue
 
 
 class CreateAddress(ApiModel):
@@ -127,7 +173,7 @@ class CreateQualification(ApiModel):
     )
     subject: str = Field(max_length=limits.MAX_SUBJECT_LENGTH)
     grade: str = Field(max_length=limits.MAX_GRADE_LENGTH)
-    weighting: Weighting
+    weighting: WeightingValue | None = Field(default=None, description="Essential when left out.")
     other_qualification_name: str | None = Field(
         default=None,
         max_length=limits.MAX_QUALIFICATION_NAME_LENGTH,
@@ -179,12 +225,15 @@ class CreateVacancyRequest(ApiModel):
     things_to_consider: str | None = Field(
         default=None, max_length=limits.MAX_DESCRIPTION_LENGTH, description=HTML
     )
-    standard_lars_code: int = Field(
-        ge=limits.MIN_LARS_CODE,
-        description="An active standard (GET /referencedata/courses); the start date must "
-        "not be after its last date for starts.",
+    standard_lars_code: str = Field(
+        description="The LARS code of an active standard (GET /referencedata/courses), as a "
+        "string; a JSON number is accepted too. The start date must not be after its last "
+        "date for starts.",
+        examples=["119"],
     )
-    employer_name_option: EmployerNameOption | None = None
+    employer_name_option: EmployerNameOptionValue | None = Field(
+        default=None, description="RegisteredName when left out."
+    )
     alternative_employer_name: str | None = Field(
         default=None,
         max_length=limits.MAX_EMPLOYER_NAME_LENGTH,
@@ -200,7 +249,7 @@ class CreateVacancyRequest(ApiModel):
         max_length=limits.MAX_WEBSITE_LENGTH,
         description="An absolute http or https URL.",
     )
-    disability_confident: DisabilityConfident
+    disability_confident: DisabilityConfidentValue
     submitter_contact_details: SubmitterContactDetails
     skills: list[Skill] | None = Field(
         default=None,
@@ -208,7 +257,7 @@ class CreateVacancyRequest(ApiModel):
         f"each at most {limits.MAX_SKILL_LENGTH} characters. See GET /referencedata/skills.",
     )
     qualifications: list[CreateQualification] | None = None
-    application_method: ApplicationMethod
+    application_method: ApplicationMethodValue
     application_url: str | None = Field(
         default=None,
         max_length=limits.MAX_APPLICATION_URL_LENGTH,
@@ -220,9 +269,14 @@ class CreateVacancyRequest(ApiModel):
     additional_question1: str | None = Field(
         default=None,
         max_length=limits.MAX_QUESTION_LENGTH,
-        description='ThroughFindAnApprenticeship only; contains "?".',
+        description="ThroughFindAnApprenticeship only. A question: it starts with a letter or "
+        'digit and ends with one followed by "?" (a sentence ending in "." or "?" may follow).',
     )
-    additional_question2: str | None = Field(default=None, max_length=limits.MAX_QUESTION_LENGTH)
+    additional_question2: str | None = Field(
+        default=None,
+        max_length=limits.MAX_QUESTION_LENGTH,
+        description="As additionalQuestion1.",
+    )
 
 
 class CreateVacancyResponse(ApiModel):

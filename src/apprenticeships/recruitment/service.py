@@ -17,9 +17,9 @@ from apprenticeships.errors import Conflict, Forbidden, InvalidInput, NotFound
 from apprenticeships.gateway.context import SubscriptionContext
 from apprenticeships.geo.service import Geocoder
 from apprenticeships.recruitment import messages as m
-from apprenticeships.recruitment.reader import Problems
+from apprenticeships.recruitment.reader import Positions, Problems
 from apprenticeships.recruitment.schemas import EmployerNameOption, WageType
-from apprenticeships.recruitment.validation import AdvertDraft, read_advert
+from apprenticeships.recruitment.validation import REQUEST_TYPE, AdvertDraft, read_advert
 from apprenticeships.referencedata.repository import ReferenceDataRepository
 from apprenticeships.storage.engine import unit_of_work
 from apprenticeships.storage.models import LegalEntity, Organisation, Vacancy, VacancyAddress
@@ -39,10 +39,11 @@ STORED_WAGE_TYPES = {
 
 
 class AlreadySubmitted(Conflict):
-    """The client's id for the advert was used before: the advert exists already."""
+    """The client's id for the advert was used before: the advert exists already. The
+    Recruit API reports it under its model's ``Id``."""
 
     def __init__(self) -> None:
-        super().__init__(m.ALREADY_SUBMITTED, field="id")
+        super().__init__(m.ALREADY_SUBMITTED, field="Id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,24 +69,33 @@ class RecruitmentService:
         self.geocoder = geocoder
 
     async def create_vacancy(
-        self, caller: SubscriptionContext, client_id: str, body: Any, now: datetime
+        self,
+        caller: SubscriptionContext,
+        client_id: str,
+        body: Any,
+        now: datetime,
+        *,
+        source: bytes | None = None,
     ) -> int:
         """Check an advert and store it, waiting for review; its reference, once committed.
+        ``source`` is the body as sent, to say where a value that cannot be read is.
 
-        One transaction: the id is checked first (a reused id is ``AlreadySubmitted``,
-        whatever the body), then every rule (``AdvertRules.check``), then the advert is
-        written. In the sandbox the same checks run, except the id's, and nothing is
-        written. Two requests racing with one id both pass the id check; the database's
-        unique client id stops the second, which is then ``AlreadySubmitted`` too.
+        One transaction: every rule (``AdvertRules.check``), then the id (a reused id is
+        ``AlreadySubmitted``, as the Recruit API answers once the advert is valid), then
+        the advert is written. In the sandbox the same rules run, the id is not looked
+        at and nothing is written. Two requests racing with one id both pass the id
+        check; the database's unique client id stops the second, which is then
+        ``AlreadySubmitted`` too.
         """
         try:
             async with unit_of_work(self.sessions) as session:
                 vacancies = VacancyRepository(session)
-                if not caller.is_sandbox and await vacancies.client_id_taken(client_id):
-                    raise AlreadySubmitted()
-                advert = await AdvertRules(session, self.geocoder).check(caller, body, now.date())
+                rules = AdvertRules(session, self.geocoder)
+                advert = await rules.check(caller, body, now.date(), source=source)
                 if caller.is_sandbox:
                     return SANDBOX_REFERENCE
+                if await vacancies.client_id_taken(client_id):
+                    raise AlreadySubmitted()
                 # The first write, which queues concurrent creations on the counter's lock
                 # (see next_references); everything before it only read.
                 (reference,) = await vacancies.next_references(1)
@@ -110,18 +120,32 @@ class AdvertRules:
         self.reference_data = ReferenceDataRepository(session)
         self.geocoder = geocoder
 
-    async def check(self, caller: SubscriptionContext, body: Any, today: date) -> CheckedAdvert:
+    async def check(
+        self,
+        caller: SubscriptionContext,
+        body: Any,
+        today: date,
+        *,
+        source: bytes | str | None = None,
+    ) -> CheckedAdvert:
         """Every rule, in this order: the body is a JSON object (400); the legal entity is
         one the key may act for (403); the fields (400, all problems together); the
         training provider is registered (404)."""
+        if body is None:
+            raise InvalidInput.of("", m.BODY_EMPTY)
         if not isinstance(body, dict):
-            raise InvalidInput.of("$", m.BODY_NOT_JSON)
+            line, position = Positions(source, body).of("$")
+            raise InvalidInput.of("$", m.not_converted(REQUEST_TYPE, "$", line, position))
         caller_organisation = await self.organisations.find(caller.owner_kind, caller.owner_id)
         if caller.owner_kind is OwnerKind.DEVELOPER or caller_organisation is None:
             raise Forbidden(m.LEGAL_ENTITY_NOT_LINKED)
         problems = Problems()
         draft = read_advert(
-            body, today, problems, ukprn_required=caller.owner_kind is not OwnerKind.PROVIDER
+            body,
+            today,
+            problems,
+            for_provider=caller.owner_kind is OwnerKind.PROVIDER,
+            source=source,
         )
 
         legal_entity = employer = None
@@ -132,15 +156,15 @@ class AdvertRules:
             )
 
         foundation = await self._check_standard(draft, problems)
-        if not foundation and not draft.skills and not problems.has_within(draft.skills_path):
-            problems.add(draft.skills_path, m.SKILLS_REQUIRED)
+        if not foundation and not draft.skills and not draft.skills_in_error:
+            problems.add("Skills", m.SKILLS_REQUIRED)
         points = await self._locate(draft, problems)
 
         provider = None
         if caller.owner_kind is OwnerKind.PROVIDER:
             provider = caller_organisation
             if draft.ukprn is not None and str(draft.ukprn) != caller.owner_id:
-                problems.add(draft.ukprn_path, m.UKPRN_NOT_CALLER)
+                problems.add("ContractingParties.Ukprn", m.UKPRN_NOT_CALLER)
         if problems:
             raise InvalidInput.by_field(problems.errors)
         if provider is None:
@@ -186,7 +210,7 @@ class AdvertRules:
         found = await self.reference_data.standards_by_code([draft.standard_lars_code])
         standard = found.get(draft.standard_lars_code)
         if standard is None or not standard.is_active:
-            problems.add(draft.standard_path, m.STANDARD_REQUIRED)
+            problems.add("standardLarsCode", m.STANDARD_INVALID)
             draft.standard_lars_code = None
             return False
         if (
@@ -194,10 +218,7 @@ class AdvertRules:
             and draft.start_date is not None
             and draft.start_date > standard.last_date_starts
         ):
-            problems.add(
-                draft.start_date_path,
-                m.standard_closed_for_starts(standard.last_date_starts),
-            )
+            problems.add("StartDate", m.standard_closed_for_starts(standard.last_date_starts))
         return standard.apprenticeship_type == FOUNDATION
 
     async def _locate(
@@ -210,9 +231,9 @@ class AdvertRules:
         for address in draft.addresses:
             place = located.get(address.postcode)
             if place is None:
-                problems.add(address.postcode_path, m.POSTCODE_NOT_FOUND)
+                problems.add(address.postcode_key, m.POSTCODE_NOT_FOUND)
             elif not place.in_england:
-                problems.add(address.postcode_path, m.POSTCODE_NOT_IN_ENGLAND)
+                problems.add(address.postcode_key, m.POSTCODE_NOT_IN_ENGLAND)
             else:
                 points.append((place.latitude, place.longitude))
         return tuple(points)
