@@ -17,10 +17,8 @@ from apprenticeships.catalog.products import Product, ProductId
 from apprenticeships.dependencies import ProductState
 from apprenticeships.problems import (
     ErrorShape,
-    TraceId,
     install_problem_handlers,
     problem_details,
-    request_id,
 )
 from apprenticeships.progress import endpoints as track_progress_v1
 from apprenticeships.recruitment import endpoints as recruitment_v1
@@ -45,10 +43,6 @@ DOCUMENTED_MODELS: dict[tuple[ProductId, int], tuple[type[BaseModel], ...]] = {
 ERROR_SHAPES: dict[tuple[ProductId, int], ErrorShape] = {
     (ProductId.TRACK_PROGRESS, 1): track_progress_v1.error_response,
 }
-# How each product version writes a problem's ``traceId``, where not as the request id.
-TRACE_IDS: dict[tuple[ProductId, int], TraceId] = {
-    (ProductId.TRACK_PROGRESS, 1): track_progress_v1.TRACE_ID,
-}
 
 
 def build_product_app(product: Product, version: int, state: ProductState) -> FastAPI:
@@ -65,9 +59,7 @@ def build_product_app(product: Product, version: int, state: ProductState) -> Fa
     )
     app.state.platform = state
     key = (product.id, version)
-    install_problem_handlers(
-        app, ERROR_SHAPES.get(key, problem_details), TRACE_IDS.get(key, request_id)
-    )
+    install_problem_handlers(app, ERROR_SHAPES.get(key, problem_details))
     factory = ROUTERS.get((product.id, version))
     if factory is not None:
         app.include_router(factory(), prefix=product.path)

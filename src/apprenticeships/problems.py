@@ -96,24 +96,19 @@ def problem_response(
         body["detail"] = detail
     if errors:
         body["errors"] = {k: list(v) for k, v in errors.items()}
-    body["traceId"] = request_id(request) if trace_id is None else trace_id
+    body["traceId"] = activity_id(request) if trace_id is None else trace_id
     return Response(json.dumps(body).encode(), status_code=status, media_type=PROBLEM_JSON)
 
 
-def listed_problem(
-    request: Request,
-    title: str,
-    problems: Sequence[FieldProblem],
-    *,
-    trace_id: str | None = None,
-) -> Response:
+def listed_problem(title: str, problems: Sequence[FieldProblem]) -> Response:
     """A 400 whose problems are a list of ``{error, description}`` (the Track progress
-    API's shape): ``{"title", "status": 400, "errors": [...], "traceId"}``."""
+    API's shape): ``{"title", "status": 400, "errors": [...]}``. The real API returns a
+    ``ProblemDetails`` it builds itself in a ``BadRequestObjectResult``, which ASP.NET
+    writes as it is: no ``type`` and no ``traceId``."""
     body = {
         "title": title,
         "status": 400,
         "errors": [{"error": p.field, "description": p.message} for p in problems],
-        "traceId": request_id(request) if trace_id is None else trace_id,
     }
     return Response(json.dumps(body).encode(), status_code=400, media_type=PROBLEM_JSON)
 
@@ -144,6 +139,10 @@ def problem_details(
         # field at fault (the Recruitment API's reused id), not as a 409.
         return problem_response(request, 400, errors={error.field: [str(error)]}, trace_id=trace_id)
     status = next((s for kind, s in _STATUSES if isinstance(error, kind)), 400)
+    if status == 403:
+        # The real APIs answer a refusal with a bare StatusCodeResult(403), which ASP.NET
+        # writes as a problem with no detail: saying why would tell a caller about others.
+        return problem_response(request, 403, trace_id=trace_id)
     return problem_response(request, status, detail=error.message or None, trace_id=trace_id)
 
 
@@ -163,7 +162,7 @@ def _validation_errors(error: RequestValidationError) -> dict[str, list[str]]:
 
 
 def install_problem_handlers(
-    app: FastAPI, shape: ErrorShape = problem_details, trace_id: TraceId = request_id
+    app: FastAPI, shape: ErrorShape = problem_details, trace_id: TraceId = activity_id
 ) -> None:
     """Answer domain errors in ``shape``, and everything else a product app may meet,
     with ``trace_id``'s ``traceId`` (``shape`` writes its own)."""

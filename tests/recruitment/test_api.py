@@ -28,6 +28,7 @@ from apprenticeships.storage.models import (
 from apprenticeships.vacancies.repository import REFERENCE_COUNTER, VacancyRepository
 from tests.recruitment.bodies import changed, today, valid_body
 from tests.recruitment.conftest import Recruiting
+from tests.support.aspnet import trace_id_for
 
 
 async def stored(world: Recruiting) -> list[Vacancy]:
@@ -66,7 +67,7 @@ def assert_problem(response: Any, status: int, errors: dict[str, list[str]] | No
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()
     assert body["status"] == status
-    assert body["traceId"] == response.headers["x-request-id"]
+    assert body["traceId"] == trace_id_for(response.headers["x-request-id"])
     if errors is not None:
         assert body["title"] == "One or more validation errors occurred."
         assert body["errors"] == errors
@@ -163,7 +164,7 @@ async def test_a_provider_without_permission_gets_403_and_nothing_is_stored(
     )
     assert_problem(response, 403)
     assert response.json()["title"] == "Forbidden"
-    assert response.json()["detail"] == m.LEGAL_ENTITY_NOT_LINKED
+    assert "detail" not in response.json()  # the real StatusCodeResult(403) says no more
     assert await stored(recruiting) == []
 
 
@@ -176,7 +177,7 @@ async def test_an_employer_cannot_create_for_another_employers_legal_entity(
     # An unknown legal entity looks the same: nobody learns which ones exist.
     unknown = await recruiting.post(valid_body("ZZZZ99"), key="employer")
     assert_problem(unknown, 403)
-    assert unknown.json()["detail"] == response.json()["detail"]
+    assert unknown.json().keys() == response.json().keys() == {"type", "title", "status", "traceId"}
     # And the 403 comes before any field errors, so they reveal nothing either.
     broken = changed(body, "title", "")
     assert_problem(await recruiting.post(broken, key="employer"), 403)

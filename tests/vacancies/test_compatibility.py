@@ -17,6 +17,7 @@ from apprenticeships.app import Platform
 from tests import builders
 from tests.conftest import PlatformFactory
 from tests.support.asgi import call
+from tests.support.aspnet import trace_id_for
 from tests.support.responses import RawResponse
 
 LEEDS = (53.7997, -1.5492)
@@ -240,7 +241,7 @@ async def test_D13_a_reference_no_advert_can_have_is_404_with_a_problem_body(wor
                 "type": NOT_FOUND_TYPE,
                 "title": "Not Found",
                 "status": 404,
-                "traceId": response.header("x-request-id"),
+                "traceId": trace_id_for(response.header("x-request-id") or ""),
             }
 
 

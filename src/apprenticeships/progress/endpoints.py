@@ -81,7 +81,6 @@ BAD_REQUEST: dict[str, Any] = {
                                 "description": "Must be a portable flexi-job",
                             }
                         ],
-                        "traceId": _EXAMPLE_TRACE_ID,
                     },
                 },
             },
@@ -156,9 +155,7 @@ def error_response(request: Request, error: DomainError) -> Response:
     problem, as the real API's ``NotFound()`` is; anything else as ASP.NET's problem
     details. Every body carries ASP.NET's form of trace id."""
     if isinstance(error, InvalidInput):
-        return listed_problem(
-            request, error.message or str(error), error.problems, trace_id=TRACE_ID(request)
-        )
+        return listed_problem(error.message or str(error), error.problems)
     if isinstance(error, NoSuchApprenticeship):
         return problem_response(request, 404, trace_id=TRACE_ID(request))
     return problem_details(request, error, trace_id=TRACE_ID(request))

@@ -52,7 +52,6 @@ class ProgressProblem(ApiModel):
     title: str
     status: Literal[400]
     errors: list[ErrorDetail]
-    trace_id: str = TRACE_ID
 
 
 class ValidationProblem(ApiModel):
