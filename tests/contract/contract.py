@@ -118,9 +118,9 @@ class Mismatch:
     decisions: tuple[str, ...] = ()
 
 
-def _read(name: str) -> dict[str, Any]:
+def _read(name: str, directory: Path = FIXTURES) -> dict[str, Any]:
     try:
-        loaded = json.loads((FIXTURES / name).read_text("utf-8"))
+        loaded = json.loads((directory / name).read_text("utf-8"))
     except (OSError, ValueError) as error:
         raise FixtureError(f"{name}: {error}") from error
     if not isinstance(loaded, dict):
@@ -128,20 +128,20 @@ def _read(name: str) -> dict[str, Any]:
     return loaded
 
 
-def load_decisions() -> dict[str, Decision]:
+def load_decisions(directory: Path = FIXTURES) -> dict[str, Decision]:
     return {
         code: Decision(code, entry["point"], entry["decision"] == "keep ours")
-        for code, entry in _read(DECISIONS)["decisions"].items()
+        for code, entry in _read(DECISIONS, directory)["decisions"].items()
     }
 
 
-def load(name: str) -> list[Case]:
+def load(name: str, directory: Path = FIXTURES) -> list[Case]:
     """The cases of one fixture file, with the shared types of ``common.json``; refuses
     a file with unknown keys, unknown type names or unknown decision codes."""
-    document = _read(name)
-    types = {**_read(COMMON)["types"], **document.get("types", {})}
+    document = _read(name, directory)
+    types = {**_read(COMMON, directory)["types"], **document.get("types", {})}
     bodies = document.get("bodies", {})
-    decisions = load_decisions()
+    decisions = load_decisions(directory)
     cases = []
     for raw in document["cases"]:
         where = f"{name}::{raw.get('name', '?')}"
@@ -637,9 +637,15 @@ def report(
 
 
 def _grouped(mismatches: Sequence[Mismatch]) -> list[tuple[Mismatch, int]]:
-    """Mismatches at the same place in different array items, once each with a count."""
-    groups: dict[tuple[str, tuple[str, ...]], list[Mismatch]] = {}
-    for mismatch in mismatches:
+    """The same difference in several items of an array once, with a count (values
+    quoted in the messages may differ from item to item)."""
+    groups: dict[tuple[str, ...], list[Mismatch]] = {}
+    for index, mismatch in enumerate(mismatches):
         where = re.sub(r"\[\d+\]", "[*]", mismatch.where)
-        groups.setdefault((where, mismatch.decisions), []).append(mismatch)
+        if where == mismatch.where:
+            key: tuple[str, ...] = (str(index),)
+        else:
+            kind = re.sub(r"\(value .*\)$|got .*$", "", mismatch.message)
+            key = (where, kind, *mismatch.decisions)
+        groups.setdefault(key, []).append(mismatch)
     return [(found[0], len(found)) for found in groups.values()]
