@@ -168,7 +168,7 @@ async def test_a_provider_without_permission_gets_403_and_nothing_is_stored(
     assert await stored(recruiting) == []
 
 
-async def test_an_employer_cannot_create_for_another_employers_legal_entity(
+async def test_R6_an_employer_cannot_create_for_another_employers_legal_entity(
     recruiting: Recruiting,
 ) -> None:
     body = valid_body(recruiting.other_legal_entity)
@@ -400,7 +400,7 @@ async def test_a_foundation_apprenticeship_needs_no_skills_and_keeps_none(
     assert second.skills == []
 
 
-async def test_a_body_breaking_every_rule_gets_every_error_in_one_response(
+async def test_R2_a_body_breaking_every_rule_gets_every_error_in_one_response(
     recruiting: Recruiting,
 ) -> None:
     """R2 (kept): one problem with every error, where the real service would answer in up

@@ -528,6 +528,24 @@ async def test_account_legal_entities_per_kind_of_key(world: World) -> None:
     assert (await world.get("/vacancies/accountlegalentities", key="developer")).status == 403
 
 
+async def test_D2_version_1_lists_national_adverts_and_honours_nationwide_only(
+    world: World,
+) -> None:
+    """D2 (kept on purpose): the real v1 never returns adverts recruiting nationally, so
+    its documented NationWideOnly finds nothing; ours lists them and NationWideOnly keeps
+    only them."""
+    everything = references(await world.get("/vacancies/vacancy", version="1"))
+    assert world.refs["national"] in everything
+    only = await world.get("/vacancies/vacancy", version="1", query={"NationWideOnly": "true"})
+    assert references(only) == [world.refs["national"]]
+    item = only.json()["vacancies"][0]
+    assert (item["isNationalVacancy"], item["address"], item["location"]) == (
+        True,
+        {},
+        {"lat": 0, "lon": 0},
+    )
+
+
 async def test_other_filters(world: World) -> None:
     assert references(
         await world.get(
