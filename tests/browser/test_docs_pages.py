@@ -41,6 +41,19 @@ def key(site: Site) -> str:
         time.sleep(0.1)
 
 
+def test_the_compatibility_page_is_reached_from_the_guide(page: Any, site: Site) -> None:
+    page.goto("/docs")
+    page.get_by_role("link", name="compatibility with the real service").click()
+    page.wait_for_url(f"{site.url}/docs/compatibility")
+    assert page.title() == (
+        "Compatibility with the real Apprenticeship Service APIs - Apprenticeship Service APIs"
+    )
+    assert page.get_by_role("heading", name="Differences we keep", level=2).count() == 1
+    kept = page.locator("table.govuk-table").first
+    assert "D2" in kept.inner_text()
+    check_page(page, "docs-compatibility")
+
+
 def test_the_docs_home_lists_the_apis_and_leads_to_a_reference(page: Any, site: Site) -> None:
     response = page.goto("/docs")
     assert response is not None and response.status == 200

@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from apprenticeships.catalog.lifecycle import VersionState, VersionStatus
 from apprenticeships.catalog.products import OwnerKind, Product, ProductId
-from apprenticeships.docs import guide
+from apprenticeships.docs import compatibility, guide
 from apprenticeships.docs.openapi import OpenApiDocuments
 from apprenticeships.docs.reference import Operation, Reference, reference, schema_anchor
 from apprenticeships.docs.tryit import (
@@ -248,6 +248,7 @@ class DocsSite:
         # The documents never change while the process runs, so neither do their pages'
         # contents (only the version's status, read per request).
         self._references: dict[tuple[str, int], Reference] = {}
+        self._compatibility: Markup | None = None
 
     def apis(self, now: datetime) -> list[ApiView]:
         return [
@@ -292,6 +293,16 @@ class DocsSite:
             "navigation": _navigation(NAVIGATION_DOCS),
         }
         return self.pages.render(request, "docs/index.html", context)
+
+    async def compatibility(self, request: Request) -> Response:
+        if self._compatibility is None:
+            self._compatibility = compatibility.render(compatibility.markdown_text())
+        context: dict[str, Any] = {
+            "title": "Compatibility with the real Apprenticeship Service APIs",
+            "content": self._compatibility,
+            "navigation": _navigation(NAVIGATION_DOCS),
+        }
+        return self.pages.render(request, "docs/compatibility.html", context)
 
     def _reference(self, product: Product, version: int, document: dict[str, Any]) -> Reference:
         found = self._references.get((product.id, version))
@@ -405,6 +416,7 @@ class DocsSite:
         app = Starlette(
             routes=[
                 Route("/", self.index, methods=["GET"]),
+                Route("/compatibility", self.compatibility, methods=["GET"]),
                 Route("/{product}/v{version:int}", self.reference_page, methods=["GET"]),
                 Route(
                     "/{product}/v{version:int}/try/{operation}",
