@@ -43,11 +43,23 @@ PROBLEM_DETAILS = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "errors": {
-            "description": "Validation problems by JSON path or parameter name.",
+            "description": (
+                "Validation problems, keyed as the real service keys them: a query parameter by "
+                "its name (`PageSize`), a body field by its C# property path (`Title`, "
+                '`Wage.WeeklyHours`, `Qualifications[0].Grade`), a rule across fields by `""`, '
+                "and a value that could not be read by its JSON path (`$.wage.weeklyHours`)."
+            ),
             "type": "object",
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         },
-        "traceId": {"type": "string"},
+        "traceId": {
+            "type": "string",
+            "description": (
+                "ASP.NET's Activity id, `00-<trace id>-<span id>-00`; the trace id is the "
+                "response's `X-Request-Id`."
+            ),
+            "pattern": "^00-[0-9a-f]{32}-[0-9a-f]{16}-00$",
+        },
     },
 }
 
