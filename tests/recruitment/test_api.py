@@ -561,10 +561,18 @@ async def test_R5_the_sandbox_answers_the_zero_id_as_already_submitted_after_val
     assert live.status_code == 201, live.text
 
 
-async def test_the_sandbox_has_a_canned_429(recruiting_sqlite: Recruiting) -> None:
+async def test_the_sandbox_has_a_canned_429_once_the_advert_is_valid(
+    recruiting_sqlite: Recruiting,
+) -> None:
+    """As the real sandbox: the id 1111… gets a 429, after the advert is checked (a
+    broken one gets its errors first)."""
     world = recruiting_sqlite
+    many = "11111111-1111-1111-1111-111111111111"
+    broken = await world.post({}, key="provider_sandbox", client_id=many)
+    assert_problem(broken, 400)
+    assert "Title" in broken.json()["errors"]
     limited = await world.post(
-        {}, key="provider_sandbox", client_id="11111111-1111-1111-1111-111111111111"
+        valid_body(world.legal_entity), key="provider_sandbox", client_id=many
     )
     assert limited.status_code == 429
     assert limited.json() == {

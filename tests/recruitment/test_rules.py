@@ -961,11 +961,6 @@ RULES = [
         {"Wage.FixedWageYearlyAmount": [m.FIXED_WAGE_FORMAT]},
     ),
     Rule(
-        "a yearly wage for another wage type",
-        {"wage.wageType": "NationalMinimumWage"},
-        {"Wage.FixedWageYearlyAmount": [m.FIXED_WAGE_NOT_ALLOWED]},
-    ),
-    Rule(
         "HTML: ul inside p",
         {"description": "<p><ul><li>x</li></ul></p>"},
         {"Description": [f"{FAA_LABEL} must be well-formed HTML. <ul> is not allowed inside <p>."]},

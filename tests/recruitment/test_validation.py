@@ -333,9 +333,11 @@ def test_a_fixed_wage_is_required_for_fixed_wage_and_refused_for_the_others() ->
         "Wage.WeeklyHours": [m.WEEKLY_HOURS_REQUIRED],
         "Wage.FixedWageYearlyAmount": [m.FIXED_WAGE_REQUIRED],
     }
+    # Beside another wage type the amount is dropped, as the real service drops it.
     body = changed(valid_body(), "wage.wageType", "NationalMinimumWageForApprentices")
-    _, problems = read(body)
-    assert problems.errors == {"Wage.FixedWageYearlyAmount": [m.FIXED_WAGE_NOT_ALLOWED]}
+    draft, problems = read(body)
+    assert problems.errors == {}
+    assert draft.fixed_wage_yearly_amount is None
     draft, problems = read(changed(body, "wage.fixedWageYearlyAmount", ...))
     assert problems.errors == {}
     assert draft.wage_type == "NationalMinimumWageForApprentices"

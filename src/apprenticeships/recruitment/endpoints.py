@@ -112,8 +112,6 @@ def router() -> APIRouter:
         Display advert API once approved. In the sandbox the advert is checked the same
         way but not stored, and the reference is always 1000000001."""
         client_id = _client_id(id)
-        if caller.is_sandbox and client_id == SANDBOX_TOO_MANY_REQUESTS:
-            return responses.too_many_requests(SANDBOX_RETRY_AFTER)
         raw = await request.body()
         if not raw.strip():
             raise InvalidInput.of("", m.BODY_EMPTY)
@@ -126,8 +124,10 @@ def router() -> APIRouter:
             caller, str(client_id), body, state.clock(), source=raw
         )
         if caller.is_sandbox and client_id == SANDBOX_ALREADY_SUBMITTED:
-            # The real sandbox's canned answer, once the advert passed every check.
+            # The real sandbox's canned answers come once the advert passed the checks.
             return _json(json.dumps(SANDBOX_ALREADY_SUBMITTED_BODY), 400)
+        if caller.is_sandbox and client_id == SANDBOX_TOO_MANY_REQUESTS:
+            return responses.too_many_requests(SANDBOX_RETRY_AFTER)
         body_out = schemas.CreateVacancyResponse(vacancy_reference=str(reference))
         # No Location header: the real service sends none (compatibility.md R7).
         return _json(body_out.model_dump_json(by_alias=True), 201)

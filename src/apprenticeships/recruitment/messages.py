@@ -235,7 +235,6 @@ DISABILITY_REQUIRED = "Select whether the employer is a Disability Confident emp
 WEEKLY_HOURS_DECIMALS = "The total hours a week must have no more than 2 decimal places"
 FIXED_WAGE_REQUIRED = "Enter the yearly wage for a fixed wage"
 FIXED_WAGE_FORMAT = "The yearly wage must be an amount in pounds and pence, more than 0"
-FIXED_WAGE_NOT_ALLOWED = "A yearly wage can only be given with the FixedWage wage type"
 LOCATION_REQUIRED = "You must provide an employer location"
 LOCATION_ONE_ONLY = "Give only one of address, multipleAddresses and recruitingNationally"
 ADDRESS_REQUIRED = "Enter the address where the apprentice will work"

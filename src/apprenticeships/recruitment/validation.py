@@ -341,9 +341,7 @@ def _read_fixed_wage(wage: ObjectReader, draft: AdvertDraft) -> None:
     problems = wage.problems
     amount = wage.decimal("fixedWageYearlyAmount", nullable=True)
     if draft.wage_type is not WageType.FIXED_WAGE:
-        if amount.value is not None and draft.wage_type is not None:
-            problems.add("Wage.FixedWageYearlyAmount", m.FIXED_WAGE_NOT_ALLOWED)
-        return
+        return  # an amount beside another wage type is dropped, as the real service does
     if amount.unreadable:
         return
     lowest = _lowest_fixed_wage_for(draft)
