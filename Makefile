@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make test` runs the suite on this many processes (pytest-xdist); 1 for a single one.
+TEST_WORKERS ?= auto
 # Links and the printed curl lines point at the address `make run` serves on.
 APPRENTICESHIPS_PUBLIC_URL ?= http://$(HOST):$(PORT)
 export APPRENTICESHIPS_PUBLIC_URL
@@ -52,8 +54,8 @@ format: install ## Format and auto-fix the code
 	$(BIN)/ruff check --fix src tests bench
 
 .PHONY: test
-test: lint ## Lint, then run the whole test suite
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: lint ## Lint, then run the whole test suite (on TEST_WORKERS processes, one per core by default)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 .PHONY: bench
 bench: install ## Load-test the gateway, the advert search and the portal pages with wrk on loopback (installs wrk if missing); time index refreshes
