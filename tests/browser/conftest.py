@@ -10,8 +10,11 @@ Screenshots of the pages the tests visit go to test-artifacts/browser/ (git-igno
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -117,10 +120,23 @@ def site(
         harness.stop_all()
 
 
+# One run's id: shared by every pytest-xdist worker of a run, a fresh one otherwise.
+_RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    """The screenshots directory, emptied once per run: the first worker to get here
+    clears what an earlier run left, the others (which may have saved screenshots since)
+    find the run's mark and leave it."""
+    ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
+    mark = ARTIFACTS / ".run"
+    with (ARTIFACTS.parent / ".browser-artifacts.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not mark.is_file() or mark.read_text() != _RUN_ID:
+            shutil.rmtree(ARTIFACTS, ignore_errors=True)
+            ARTIFACTS.mkdir(parents=True)
+            mark.write_text(_RUN_ID)
     return ARTIFACTS
 
 
